@@ -1,0 +1,396 @@
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/schemagate/schemagate"
+	"github.com/schemagate/schemagate/dialect"
+	"github.com/schemagate/schemagate/migration"
+	"github.com/schemagate/schemagate/sqlsplit"
+)
+
+// DefaultLockTimeout is how long a runner waits for another runner's lock.
+// It is long because waiting is the right thing to do: when a deploy starts
+// many runners at once, all but one wait, then find nothing to do.
+const DefaultLockTimeout = 10 * time.Minute
+
+// Runner applies the migrations of one directory to one database.
+//
+// Every method is safe to call from many processes at once against the
+// same database: each migration is applied exactly once.
+type Runner struct {
+	DB  dialect.Database
+	Dir *migration.Dir
+	// LockTimeout bounds the wait for the migration lock; 0 means
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
+	// Log receives progress; nil discards it.
+	Log *slog.Logger
+	// AppliedBy is recorded in the history; empty means "user@host" of
+	// this process.
+	AppliedBy string
+}
+
+// Options select what Apply does.
+type Options struct {
+	// To stops after this version; 0 applies everything pending.
+	To int64
+	// DryRun computes the plan and returns it without taking the lock or
+	// changing anything.
+	DryRun bool
+}
+
+// Step is one migration the runner applied or plans to apply.
+type Step struct {
+	Migration  *migration.Migration
+	Statements []sqlsplit.Statement
+	// Transactional is false for no-transaction files and for engines
+	// without transactional DDL.
+	Transactional bool
+	Duration      time.Duration
+}
+
+// Result says what Apply did.
+type Result struct {
+	// Steps are the migrations applied (or, for a dry run, planned), in
+	// order.
+	Steps []Step
+	// AlreadyApplied is true when another runner applied everything while
+	// this one waited for the lock.
+	AlreadyApplied bool
+	// LockWait is how long the runner waited for the lock.
+	LockWait time.Duration
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
+// Plan returns the migrations Apply would run, without taking the lock.
+func (r *Runner) Plan(ctx context.Context, to int64) (*Report, []Step, error) {
+	records, err := r.DB.History().Records(ctx, r.DB.DB())
+	if err != nil {
+		return nil, nil, r.dbError("read history", err)
+	}
+	rep := Compare(r.Dir, records)
+	steps, err := r.steps(rep, to)
+	return rep, steps, err
+}
+
+func (r *Runner) steps(rep *Report, to int64) ([]Step, error) {
+	if to > 0 && r.Dir.Find(to) == nil && to > rep.LatestApplied() {
+		return nil, schemagate.Errorf(schemagate.KindUsage, "unknown_version",
+			"--to %d: no migration with that version in the directory", to).
+			WithHint("pass a version listed by `schemagate status`")
+	}
+	var steps []Step
+	for _, e := range rep.With(StatusPending) {
+		if to > 0 && e.Version > to {
+			break
+		}
+		stmts, err := r.DB.Split(e.Migration.Up)
+		if err != nil {
+			return nil, schemagate.Errorf(schemagate.KindUsage, "migration_syntax",
+				"%s: %w", e.Migration.UpFile, err).
+				WithHint("fix the file, then run `schemagate hash`")
+		}
+		if len(stmts) == 0 {
+			return nil, schemagate.Errorf(schemagate.KindUsage, "migration_empty",
+				"%s holds no SQL statement", e.Migration.UpFile).
+				WithHint("write the change, or delete the file and run `schemagate hash`")
+		}
+		steps = append(steps, Step{
+			Migration:     e.Migration,
+			Statements:    stmts,
+			Transactional: r.DB.Capabilities().TransactionalDDL && !e.Migration.UpDirectives.NoTransaction,
+		})
+	}
+	return steps, nil
+}
+
+// Apply applies the pending migrations, up to opts.To, under the migration
+// lock. A runner that gets the lock after another one finished finds nothing
+// pending and returns an empty Result.
+func (r *Runner) Apply(ctx context.Context, opts Options) (*Result, error) {
+	rep, steps, err := r.Plan(ctx, opts.To)
+	if err != nil {
+		return nil, err
+	}
+	// A migration in progress may belong to a live runner; only under the
+	// lock does it mean a dead one. Everything else is decided now.
+	if err := blockingBeforeLock(rep); err != nil {
+		return nil, err
+	}
+	if opts.DryRun {
+		return &Result{Steps: steps}, nil
+	}
+	if len(steps) == 0 && rep.Count(StatusInProgress) == 0 {
+		return &Result{}, nil
+	}
+
+	conn, err := r.DB.DB().Conn(ctx)
+	if err != nil {
+		return nil, r.dbError("connect", err)
+	}
+	defer conn.Close()
+
+	timeout := r.LockTimeout
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	r.log().Info("taking the migration lock", "database", r.DB.Target(), "pending", len(steps))
+	start := time.Now()
+	lock, err := r.DB.Lock(ctx, conn, timeout)
+	if err != nil {
+		return nil, r.dbError("take the migration lock", err)
+	}
+	defer func() {
+		if err := lock.Release(context.WithoutCancel(ctx)); err != nil {
+			r.log().Warn("releasing the migration lock failed; it is released when the connection closes", "error", err)
+		}
+	}()
+	res := &Result{LockWait: time.Since(start)}
+	if res.LockWait > time.Second {
+		r.log().Info("took the migration lock", "waited", res.LockWait.Round(time.Millisecond))
+	}
+
+	if err := r.DB.History().Ensure(ctx, conn); err != nil {
+		return nil, r.dbError("prepare history table", err)
+	}
+	records, err := r.DB.History().Records(ctx, conn)
+	if err != nil {
+		return nil, r.dbError("read history", err)
+	}
+	rep = Compare(r.Dir, records)
+	if err := rep.IntegrityError(); err != nil {
+		return nil, err
+	}
+	steps, err = r.steps(rep, opts.To)
+	if err != nil {
+		return nil, err
+	}
+	if len(steps) == 0 {
+		res.AlreadyApplied = true
+		return res, nil
+	}
+	for _, step := range steps {
+		d, err := r.applyOne(ctx, conn, step)
+		if err != nil {
+			return res, err
+		}
+		step.Duration = d
+		res.Steps = append(res.Steps, step)
+	}
+	if n, ok := r.DB.(dialect.Notifier); ok {
+		if err := n.NotifyApplied(ctx); err != nil {
+			r.log().Warn("could not notify waiting verifiers; they will notice at their next poll", "error", err)
+		}
+	}
+	return res, nil
+}
+
+// blockingBeforeLock returns the integrity errors that no lock can resolve.
+func blockingBeforeLock(rep *Report) error {
+	tmp := &Report{}
+	for _, e := range rep.Entries {
+		if e.Status != StatusInProgress {
+			tmp.Entries = append(tmp.Entries, e)
+		}
+	}
+	return tmp.IntegrityError()
+}
+
+// applyOne runs one migration and records it.
+func (r *Runner) applyOne(ctx context.Context, conn *sql.Conn, step Step) (time.Duration, error) {
+	m := step.Migration
+	r.log().Info("applying", "migration", m.ID(), "statements", len(step.Statements), "transaction", step.Transactional)
+	rec := dialect.Record{
+		Version:         m.Version,
+		Name:            m.Name,
+		Checksum:        m.Checksum,
+		State:           dialect.StateInProgress,
+		StartedAt:       time.Now().UTC(),
+		AppliedBy:       r.appliedBy(),
+		StatementsTotal: len(step.Statements),
+	}
+	history := r.DB.History()
+	if step.Transactional {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, r.dbError("apply "+m.ID()+": begin transaction", err)
+		}
+		defer tx.Rollback()
+		for i, stmt := range step.Statements {
+			if _, err := tx.ExecContext(ctx, stmt.Text); err != nil {
+				return 0, r.statementError(m, i, stmt, err, true)
+			}
+		}
+		finish(&rec, len(step.Statements))
+		if err := history.Insert(ctx, tx, rec); err != nil {
+			return 0, r.dbError("apply "+m.ID(), err)
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, r.dbError("apply "+m.ID()+": commit", err)
+		}
+		return rec.ExecutionTime, nil
+	}
+
+	// Without a transaction, the history says how far the file got: the
+	// row is written first, advanced after each statement, and marked
+	// applied at the end.
+	if err := history.Insert(ctx, conn, rec); err != nil {
+		return 0, r.dbError("apply "+m.ID(), err)
+	}
+	for i, stmt := range step.Statements {
+		if _, err := conn.ExecContext(ctx, stmt.Text); err != nil {
+			return 0, r.statementError(m, i, stmt, err, false)
+		}
+		rec.StatementsDone = i + 1
+		if i+1 < len(step.Statements) {
+			if err := history.Update(ctx, conn, rec); err != nil {
+				return 0, r.dbError("apply "+m.ID()+": record progress", err)
+			}
+		}
+	}
+	finish(&rec, len(step.Statements))
+	if err := history.Update(ctx, conn, rec); err != nil {
+		return 0, r.dbError("apply "+m.ID()+": record completion", err)
+	}
+	return rec.ExecutionTime, nil
+}
+
+// finish marks rec as applied now, with all n statements done.
+func finish(rec *dialect.Record, n int) {
+	rec.State = dialect.StateApplied
+	rec.StatementsDone = n
+	rec.FinishedAt = time.Now().UTC()
+	rec.ExecutionTime = rec.FinishedAt.Sub(rec.StartedAt)
+}
+
+// statementError reports a failed statement with everything an operator
+// needs to find it: file, statement number, line, and the server's words.
+func (r *Runner) statementError(m *migration.Migration, i int, stmt sqlsplit.Statement, err error, rolledBack bool) error {
+	line := stmt.Line
+	what := err.Error()
+	code := ""
+	if se := r.DB.DescribeError(err); se != nil {
+		what = se.String()
+		code = se.Code
+		if se.Position > 0 {
+			line += strings.Count(prefixRunes(stmt.Text, se.Position-1), "\n")
+		}
+	}
+	var outcome, hint string
+	if rolledBack {
+		outcome = "the migration was rolled back and left no trace; earlier migrations stay applied"
+		hint = "fix the statement in a new commit (the file is not applied yet, so editing it is safe), run `schemagate hash`, and apply again"
+	} else {
+		outcome = fmt.Sprintf("%d earlier statements of this file had finished and are recorded; the migration is marked in progress", i)
+		hint = "run `schemagate repair` to compare the live schema with the migration before anything else"
+	}
+	reason := "statement_failed"
+	if isPrivilegeError(code) {
+		hint = "the database user lacks a privilege this statement needs; grant it, or run migrations as the schema owner"
+		reason = "insufficient_privilege"
+	}
+	return &schemagate.Error{
+		Kind:   schemagate.KindError,
+		Reason: reason,
+		Op:     "apply " + m.ID(),
+		Err: fmt.Errorf("statement %d (%s line %d) failed: %s\n  %s\n%s",
+			i+1, m.UpFile, line, what, excerpt(stmt.Text), outcome),
+		Hint: hint,
+	}
+}
+
+// isPrivilegeError reports whether an engine error code means the user may
+// not do this: PostgreSQL insufficient_privilege and read-only transaction,
+// MySQL access denied, SQLite read-only.
+func isPrivilegeError(code string) bool {
+	switch code {
+	case "42501", "25006", "1044", "1045", "1142", "1227", "1290", "SQLITE_READONLY":
+		return true
+	}
+	return strings.HasPrefix(code, "SQLITE_READONLY")
+}
+
+// dbError wraps an error from the database with what was being done, and
+// a hint for the errors an operator can fix.
+func (r *Runner) dbError(op string, err error) error {
+	var sgErr *schemagate.Error
+	if errors.As(err, &sgErr) {
+		if sgErr.Op == "" {
+			sgErr.Op = op
+		}
+		return sgErr
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return schemagate.Errorf(schemagate.KindError, "interrupted", "%s: %w", op, err)
+	}
+	e := &schemagate.Error{Kind: schemagate.KindError, Reason: "database_error", Op: op, Err: err}
+	if se := r.DB.DescribeError(err); se != nil {
+		e.Err = errors.New(se.String())
+		if isPrivilegeError(se.Code) {
+			e.Reason = "insufficient_privilege"
+			e.Hint = "schemagate needs to create and write its table " + dialect.HistoryTable +
+				"; run migrations as a user that may, e.g. the schema owner"
+		}
+	}
+	return e
+}
+
+func (r *Runner) appliedBy() string {
+	if r.AppliedBy != "" {
+		return r.AppliedBy
+	}
+	return DefaultAppliedBy()
+}
+
+// DefaultAppliedBy is "user@host" of this process.
+func DefaultAppliedBy() string {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = fmt.Sprintf("uid%d", os.Getuid())
+	}
+	host, _ := os.Hostname()
+	return name + "@" + host
+}
+
+// prefixRunes returns the first n runes of s.
+func prefixRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// excerpt is the statement's first line, shortened for a message.
+func excerpt(stmt string) string {
+	line, _, more := strings.Cut(stmt, "\n")
+	if utf8.RuneCountInString(line) > 100 {
+		line = prefixRunes(line, 100)
+		more = true
+	}
+	if more {
+		line += " …"
+	}
+	return line
+}

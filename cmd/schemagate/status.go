@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/schemagate/schemagate"
+	"github.com/schemagate/schemagate/apply"
+)
+
+func (a *app) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show applied, pending, in-progress, edited and unknown migrations",
+		Long: `status compares the migration directory with the database's history. It
+reports and does not gate: it exits 0 whatever it finds (use verify to gate a
+deploy). It is the one command that works on a database with a migration left
+in progress, so that you can see what happened.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return commandError(a.runStatus(cmd.Context()))
+		},
+	}
+}
+
+type statusDocument struct {
+	SchemaVersion int            `json:"schema_version"`
+	OK            bool           `json:"ok"`
+	Database      string         `json:"database"`
+	Dialect       string         `json:"dialect"`
+	Verdict       verdict        `json:"verdict"`
+	Summary       map[string]int `json:"summary"`
+	Migrations    []statusEntry  `json:"migrations"`
+}
+
+// verdict is what verify would say, included so a script reading status
+// does not have to repeat the rules.
+type verdict struct {
+	Status   string `json:"status"`
+	Reason   string `json:"reason,omitempty"`
+	ExitCode int    `json:"exit_code"`
+	Message  string `json:"message,omitempty"`
+}
+
+type statusEntry struct {
+	Version         int64  `json:"version"`
+	ID              string `json:"id"`
+	Status          string `json:"status"`
+	File            string `json:"file,omitempty"`
+	Checksum        string `json:"checksum,omitempty"`
+	AppliedChecksum string `json:"applied_checksum,omitempty"`
+	StartedAt       string `json:"started_at,omitempty"`
+	FinishedAt      string `json:"finished_at,omitempty"`
+	ExecutionMS     *int64 `json:"execution_ms,omitempty"`
+	AppliedBy       string `json:"applied_by,omitempty"`
+	StatementsDone  *int   `json:"statements_done,omitempty"`
+	StatementsTotal *int   `json:"statements_total,omitempty"`
+}
+
+func (a *app) runStatus(ctx context.Context) error {
+	dir, err := a.loadDir()
+	if err != nil {
+		return err
+	}
+	db, err := a.open(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	records, err := db.History().Records(ctx, db.DB())
+	if err != nil {
+		return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
+	}
+	rep := apply.Compare(dir, records)
+	v := verdictOf(rep.VerifyError(apply.ModeCompatible))
+
+	if a.output == "json" {
+		doc := statusDocument{SchemaVersion: jsonSchemaVersion, OK: true, Database: db.Target(), Dialect: db.Dialect(),
+			Verdict: v, Summary: summary(rep), Migrations: []statusEntry{}}
+		for _, e := range rep.Entries {
+			doc.Migrations = append(doc.Migrations, statusEntryOf(e))
+		}
+		a.printJSON(doc)
+		return nil
+	}
+
+	a.printf("Database:   %s\nMigrations: %s (%d %s, schemagate.sum verified)\n\n", db.Target(), a.dir, len(dir.Migrations), plural(len(dir.Migrations), "migration"))
+	if len(rep.Entries) == 0 {
+		a.printf("No migrations yet. Create one with `schemagate new NAME`.\n")
+		return nil
+	}
+	tw := tabwriter.NewWriter(&printfWriter{a}, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tMIGRATION\tSTATUS\tAPPLIED AT\tBY\tDURATION")
+	for _, e := range rep.Entries {
+		at, by, dur := "-", "-", "-"
+		if r := e.Record; r != nil {
+			at = r.StartedAt.Format("2006-01-02 15:04:05Z07:00")
+			by = r.AppliedBy
+			if r.State == "applied" {
+				dur = roundDuration(r.ExecutionTime)
+			}
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Version, e.ID, statusLabel(e), at, by, dur)
+	}
+	tw.Flush()
+	a.printf("\n%s\n", summaryLine(rep))
+	if v.Message != "" {
+		a.printf("\n%s\n", v.Message)
+	}
+	return nil
+}
+
+func statusLabel(e apply.Entry) string {
+	switch e.Status {
+	case apply.StatusInProgress:
+		if r := e.Record; r != nil && r.StatementsTotal > 0 {
+			return fmt.Sprintf("IN PROGRESS (%d/%d statements)", r.StatementsDone, r.StatementsTotal)
+		}
+		return "IN PROGRESS"
+	case apply.StatusChanged:
+		return "EDITED AFTER APPLY"
+	case apply.StatusUnknown:
+		return "applied (not in this directory)"
+	}
+	return string(e.Status)
+}
+
+func summary(rep *apply.Report) map[string]int {
+	m := map[string]int{}
+	for _, s := range []apply.Status{apply.StatusApplied, apply.StatusPending, apply.StatusInProgress, apply.StatusChanged, apply.StatusUnknown} {
+		m[string(s)] = rep.Count(s)
+	}
+	return m
+}
+
+func summaryLine(rep *apply.Report) string {
+	parts := []string{fmt.Sprintf("%d applied", rep.Count(apply.StatusApplied)), fmt.Sprintf("%d pending", rep.Count(apply.StatusPending))}
+	if n := rep.Count(apply.StatusInProgress); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d in progress", n))
+	}
+	if n := rep.Count(apply.StatusChanged); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d edited after apply", n))
+	}
+	if n := rep.Count(apply.StatusUnknown); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d unknown to this directory", n))
+	}
+	return strings.Join(parts, ", ") + "."
+}
+
+func verdictOf(err error) verdict {
+	if err == nil {
+		return verdict{Status: "ok"}
+	}
+	return verdict{
+		Status:   schemagate.KindOf(err).String(),
+		Reason:   schemagate.ReasonOf(err),
+		ExitCode: schemagate.ExitCode(err),
+		Message:  err.Error(),
+	}
+}
+
+func statusEntryOf(e apply.Entry) statusEntry {
+	s := statusEntry{Version: e.Version, ID: e.ID, Status: string(e.Status)}
+	if m := e.Migration; m != nil {
+		s.File = m.UpFile
+		s.Checksum = m.Checksum
+	}
+	if r := e.Record; r != nil {
+		s.AppliedChecksum = r.Checksum
+		s.StartedAt = r.StartedAt.Format(time.RFC3339Nano)
+		if !r.FinishedAt.IsZero() {
+			s.FinishedAt = r.FinishedAt.Format(time.RFC3339Nano)
+		}
+		ms := r.ExecutionTime.Milliseconds()
+		s.ExecutionMS = &ms
+		s.AppliedBy = r.AppliedBy
+		done, total := r.StatementsDone, r.StatementsTotal
+		s.StatementsDone, s.StatementsTotal = &done, &total
+	}
+	return s
+}
+
+// printfWriter lets a tabwriter write through app.printf (and its
+// redaction).
+type printfWriter struct{ a *app }
+
+func (w *printfWriter) Write(p []byte) (int, error) {
+	w.a.printf("%s", p)
+	return len(p), nil
+}

@@ -1,0 +1,97 @@
+// Package dialect is the boundary between schemagate and a database engine.
+//
+// Each engine (postgres, sqlite, mysql) is a sub-package that implements
+// Database and registers an Opener for its URL schemes in init, the way
+// database/sql drivers do. The runner, the schema model and the guard speak
+// only to these interfaces; what an engine can or cannot do is stated by its
+// Capabilities and by the optional interfaces below, never by comparing
+// engine names.
+package dialect
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/schemagate/schemagate/sqlsplit"
+)
+
+// HistoryTable is the table in the target database that records applied
+// migrations. It and every other table whose name starts with "schemagate_"
+// belong to schemagate and are never part of the user's schema model.
+const HistoryTable = "schemagate_migrations"
+
+// Querier is satisfied by *sql.DB, *sql.Conn and *sql.Tx.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Capabilities state what an engine can do, so the runner can choose how to
+// run a migration without knowing which engine it talks to.
+type Capabilities struct {
+	// TransactionalDDL is true when DDL statements roll back with their
+	// transaction (PostgreSQL, SQLite); false when each one commits
+	// implicitly (MySQL, MariaDB).
+	TransactionalDDL bool
+}
+
+// Database is one connected target database.
+//
+// Implementations are safe for concurrent use, except that a Lock must be
+// released by the goroutine that took it.
+type Database interface {
+	// Dialect names the engine: "postgres", "sqlite" or "mysql".
+	Dialect() string
+	// Target is the database's URL with every credential redacted; it is
+	// the only form of the URL that may be printed or logged.
+	Target() string
+	// DB is the connection pool.
+	DB() *sql.DB
+	Capabilities() Capabilities
+	// Split splits a migration file into statements by this engine's
+	// lexical rules.
+	Split(src string) ([]sqlsplit.Statement, error)
+
+	// Lock takes the database-wide migration lock on conn, waiting at most
+	// timeout. It returns a *schemagate.Error of KindTimeout when the wait
+	// runs out. The lock dies with the process: a runner killed while
+	// holding it never leaves it held. Run the migrations on the same conn,
+	// so that a lost connection loses the lock and the work together.
+	Lock(ctx context.Context, conn *sql.Conn, timeout time.Duration) (Lock, error)
+
+	// History is the store of applied migrations.
+	History() History
+
+	// DescribeError extracts what the server said from an error a
+	// statement returned, for messages that quote the database. It returns
+	// nil when err did not come from the server.
+	DescribeError(err error) *ServerError
+
+	Close() error
+}
+
+// Lock is a held migration lock.
+type Lock interface {
+	// Release gives the lock up. It is safe to call more than once.
+	Release(ctx context.Context) error
+}
+
+// Notifier is implemented by engines that can wake waiting processes when
+// migrations were applied (PostgreSQL LISTEN/NOTIFY). Without it, waiters
+// poll.
+type Notifier interface {
+	// NotifyApplied tells every listener that the history changed.
+	NotifyApplied(ctx context.Context) error
+	// ListenApplied starts listening for NotifyApplied.
+	ListenApplied(ctx context.Context) (Listener, error)
+}
+
+// Listener receives notifications that migrations were applied.
+type Listener interface {
+	// Wait blocks until a notification arrives or ctx ends.
+	Wait(ctx context.Context) error
+	// Close stops listening.
+	Close() error
+}

@@ -1,0 +1,176 @@
+// Package postgres implements the PostgreSQL dialect through pgx.
+//
+// URLs are postgres:// or postgresql:// in libpq form; every libpq parameter
+// pgx understands is passed through (sslmode, sslrootcert, …). A connect
+// timeout of 10 s applies unless the URL sets connect_timeout.
+//
+// The migration lock is a session-level advisory lock polled with
+// pg_try_advisory_lock, so a waiting runner never sits in the server's lock
+// queue (where it would block CREATE INDEX CONCURRENTLY) and the server
+// releases the lock when the holder's connection dies.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/schemagate/schemagate"
+	"github.com/schemagate/schemagate/dialect"
+	"github.com/schemagate/schemagate/sqlsplit"
+)
+
+func init() {
+	dialect.Register(Open, "postgres", "postgresql")
+}
+
+// defaultConnectTimeout bounds how long connecting may take when the URL
+// does not say.
+const defaultConnectTimeout = 10 * time.Second
+
+// Database is a connected PostgreSQL database.
+type Database struct {
+	db       *sql.DB
+	cfg      *pgx.ConnConfig
+	target   string
+	password string
+	schema   string
+	history  *dialect.SQLHistory
+}
+
+// Open connects to the PostgreSQL database rawURL names.
+func Open(ctx context.Context, rawURL string, opts dialect.Options) (dialect.Database, error) {
+	target := dialect.Redact(rawURL)
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return nil, schemagate.Errorf(schemagate.KindUsage, "url_invalid",
+			"invalid PostgreSQL URL %s: %s", target, dialect.Redact(errorText(err))).
+			WithHint("write it as postgres://user:password@host:5432/dbname?sslmode=disable")
+	}
+	if !strings.Contains(rawURL, "connect_timeout") {
+		cfg.ConnectTimeout = defaultConnectTimeout
+	}
+	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
+		cfg.RuntimeParams["application_name"] = "schemagate"
+	}
+	schemaName := opts.Schema
+	if schemaName != "" {
+		cfg.RuntimeParams["search_path"] = pgx.Identifier{schemaName}.Sanitize()
+	} else {
+		schemaName = "public"
+	}
+	d := &Database{
+		db:       stdlib.OpenDB(*cfg),
+		cfg:      cfg,
+		target:   target,
+		password: cfg.Password,
+		schema:   schemaName,
+	}
+	d.history = &dialect.SQLHistory{
+		CreateTable: createHistory,
+		TableExists: d.historyExists,
+		Placeholder: func(n int) string { return fmt.Sprintf("$%d", n) },
+	}
+	if err := d.db.PingContext(ctx); err != nil {
+		d.db.Close()
+		return nil, d.connectError(err)
+	}
+	return d, nil
+}
+
+const createHistory = `CREATE TABLE IF NOT EXISTS ` + dialect.HistoryTable + ` (
+	version          bigint PRIMARY KEY,
+	name             text NOT NULL,
+	checksum         text NOT NULL,
+	state            text NOT NULL CHECK (state IN ('applied', 'in_progress')),
+	started_at       timestamptz NOT NULL,
+	finished_at      timestamptz,
+	execution_ms     bigint NOT NULL DEFAULT 0,
+	applied_by       text NOT NULL,
+	statements_done  integer NOT NULL DEFAULT 0,
+	statements_total integer NOT NULL DEFAULT 0,
+	fingerprint      text NOT NULL DEFAULT ''
+)`
+
+func (d *Database) historyExists(ctx context.Context, q dialect.Querier) (bool, error) {
+	var exists bool
+	err := q.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, dialect.HistoryTable).Scan(&exists)
+	return exists, err
+}
+
+// connectError turns a failed connection into an error an operator can act
+// on, with the URL redacted.
+func (d *Database) connectError(err error) error {
+	text := d.redact(errorText(err))
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "28P01", "28000":
+			return schemagate.Errorf(schemagate.KindError, "auth_failed",
+				"cannot log in to %s: %s", d.target, text).
+				WithHint("check the user name and password in the URL, and pg_hba.conf on the server")
+		case "3D000":
+			return schemagate.Errorf(schemagate.KindError, "database_missing",
+				"database in %s does not exist: %s", d.target, text).
+				WithHint("create it (CREATE DATABASE …) or fix the database name in the URL")
+		}
+	}
+	return schemagate.Errorf(schemagate.KindError, "unreachable",
+		"cannot connect to %s: %s", d.target, text).
+		WithHint("check that the server runs and that host, port and sslmode in the URL are right")
+}
+
+func (d *Database) redact(s string) string { return dialect.RedactSecret(s, d.password) }
+
+func errorText(err error) string { return err.Error() }
+
+// Dialect implements dialect.Database.
+func (d *Database) Dialect() string { return "postgres" }
+
+// Target implements dialect.Database.
+func (d *Database) Target() string { return d.target }
+
+// DB implements dialect.Database.
+func (d *Database) DB() *sql.DB { return d.db }
+
+// Schema is the namespace schemagate works in ("public" unless chosen).
+func (d *Database) Schema() string { return d.schema }
+
+// Capabilities implements dialect.Database.
+func (d *Database) Capabilities() dialect.Capabilities {
+	return dialect.Capabilities{TransactionalDDL: true}
+}
+
+// Split implements dialect.Database.
+func (d *Database) Split(src string) ([]sqlsplit.Statement, error) {
+	return sqlsplit.Split(sqlsplit.Postgres, src)
+}
+
+// History implements dialect.Database.
+func (d *Database) History() dialect.History { return d.history }
+
+// DescribeError implements dialect.Database.
+func (d *Database) DescribeError(err error) *dialect.ServerError {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return nil
+	}
+	return &dialect.ServerError{
+		Code:      pgErr.Code,
+		CodeLabel: "SQLSTATE",
+		Message:   d.redact(pgErr.Message),
+		Detail:    d.redact(pgErr.Detail),
+		Hint:      d.redact(pgErr.Hint),
+		Position:  int(pgErr.Position),
+	}
+}
+
+// Close implements dialect.Database.
+func (d *Database) Close() error { return d.db.Close() }
