@@ -53,6 +53,10 @@ type Options struct {
 type Step struct {
 	Migration  *migration.Migration
 	Statements []sqlsplit.Statement
+	// Resume is the number of leading statements that already took effect
+	// in an earlier run (a partial migration confirmed by repair); they are
+	// skipped.
+	Resume int
 	// Transactional is false for no-transaction files and for engines
 	// without transactional DDL.
 	Transactional bool
@@ -96,7 +100,7 @@ func (r *Runner) steps(rep *Report, to int64) ([]Step, error) {
 			WithHint("pass a version listed by `schemagate status`")
 	}
 	var steps []Step
-	for _, e := range rep.With(StatusPending) {
+	for _, e := range rep.With(StatusPending, StatusPartial) {
 		if to > 0 && e.Version > to {
 			break
 		}
@@ -111,11 +115,22 @@ func (r *Runner) steps(rep *Report, to int64) ([]Step, error) {
 				"%s holds no SQL statement", e.Migration.UpFile).
 				WithHint("write the change, or delete the file and run `schemagate hash`")
 		}
-		steps = append(steps, Step{
+		step := Step{
 			Migration:     e.Migration,
 			Statements:    stmts,
 			Transactional: r.DB.Capabilities().TransactionalDDL && !e.Migration.UpDirectives.NoTransaction,
-		})
+		}
+		if e.Status == StatusPartial {
+			if e.Record.StatementsTotal != len(stmts) || e.Record.StatementsDone > len(stmts) {
+				return nil, schemagate.Errorf(schemagate.KindIntegrity, "partial_mismatch",
+					"%s was partly applied as %d statements, but the file now splits into %d",
+					e.ID, e.Record.StatementsTotal, len(stmts)).
+					WithHint("restore the file as it was when it ran, or run `schemagate repair` again")
+			}
+			step.Resume = e.Record.StatementsDone
+			step.Transactional = false
+		}
+		steps = append(steps, step)
 	}
 	return steps, nil
 }
@@ -249,11 +264,21 @@ func (r *Runner) applyOne(ctx context.Context, conn *sql.Conn, step Step) (time.
 
 	// Without a transaction, the history says how far the file got: the
 	// row is written first, advanced after each statement, and marked
-	// applied at the end.
-	if err := history.Insert(ctx, conn, rec); err != nil {
+	// applied at the end. A resumed migration keeps its row and skips the
+	// statements that already took effect.
+	if step.Resume > 0 {
+		rec.StatementsDone = step.Resume
+		r.log().Info("resuming a partly applied migration", "migration", m.ID(), "skipping", step.Resume)
+		if err := history.Update(ctx, conn, rec); err != nil {
+			return 0, r.dbError("apply "+m.ID(), err)
+		}
+	} else if err := history.Insert(ctx, conn, rec); err != nil {
 		return 0, r.dbError("apply "+m.ID(), err)
 	}
 	for i, stmt := range step.Statements {
+		if i < step.Resume {
+			continue
+		}
 		if _, err := conn.ExecContext(ctx, stmt.Text); err != nil {
 			return 0, r.statementError(m, i, stmt, err, false)
 		}

@@ -24,6 +24,9 @@ const (
 	StatusPending Status = "pending"
 	// StatusInProgress: started and never recorded as finished.
 	StatusInProgress Status = "in_progress"
+	// StatusPartial: stopped part-way, confirmed by repair; apply resumes
+	// it after the statements that took effect.
+	StatusPartial Status = "partial"
 	// StatusChanged: applied, but the file was edited since.
 	StatusChanged Status = "changed"
 	// StatusUnknown: applied, but not in this directory (a newer release
@@ -65,6 +68,8 @@ func Compare(dir *migration.Dir, records []dialect.Record) *Report {
 				e.Status = StatusInProgress
 			case r.Checksum != m.Checksum:
 				e.Status = StatusChanged
+			case r.State == dialect.StatePartial:
+				e.Status = StatusPartial
 			default:
 				e.Status = StatusApplied
 			}
@@ -73,7 +78,8 @@ func Compare(dir *migration.Dir, records []dialect.Record) *Report {
 	}
 	for _, r := range byVersion {
 		e := Entry{Version: r.Version, ID: r.ID(), Record: r, Status: StatusUnknown}
-		if r.State == dialect.StateInProgress {
+		if r.State != dialect.StateApplied {
+			// Unfinished, and its file is not here to finish it with.
 			e.Status = StatusInProgress
 		}
 		rep.Entries = append(rep.Entries, e)

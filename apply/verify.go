@@ -68,10 +68,14 @@ func (r *Report) VerifyError(mode Mode) error {
 				WithHint("a newer release applied them; deploy that release, or verify with --mode compatible if this release can run on a newer schema")
 		}
 	}
-	if pending := r.With(StatusPending); len(pending) > 0 {
+	if pending := r.With(StatusPending, StatusPartial); len(pending) > 0 {
 		var lines []string
 		for _, e := range pending {
-			lines = append(lines, e.Migration.UpFile)
+			line := e.Migration.UpFile
+			if e.Status == StatusPartial {
+				line += fmt.Sprintf(" (partly applied: %d of %d statements; apply resumes it)", e.Record.StatementsDone, e.Record.StatementsTotal)
+			}
+			lines = append(lines, line)
 		}
 		noun := "1 migration has"
 		if len(pending) > 1 {
@@ -89,7 +93,7 @@ func (r *Report) VerifyError(mode Mode) error {
 func (r *Report) integrityEntries() []Entry {
 	var out []Entry
 	for _, e := range r.Entries {
-		if e.Status != StatusPending {
+		if e.Status != StatusPending && e.Status != StatusPartial {
 			out = append(out, e)
 		}
 	}

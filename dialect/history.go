@@ -16,6 +16,11 @@ const (
 	// finished. While a runner holds the lock this means it is running; with
 	// no runner, it means a run died part-way and `repair` must decide.
 	StateInProgress State = "in_progress"
+	// StatePartial: a migration that runs without a transaction stopped
+	// part-way, and `repair` confirmed from the live schema that exactly
+	// StatementsDone statements took effect. The next apply resumes with
+	// the statement after them and never runs those again.
+	StatePartial State = "partial"
 )
 
 // Record is one row of the history table.

@@ -122,6 +122,8 @@ func statusLabel(e apply.Entry) string {
 			return fmt.Sprintf("IN PROGRESS (%d/%d statements)", r.StatementsDone, r.StatementsTotal)
 		}
 		return "IN PROGRESS"
+	case apply.StatusPartial:
+		return fmt.Sprintf("PARTIAL (%d/%d statements, apply resumes)", e.Record.StatementsDone, e.Record.StatementsTotal)
 	case apply.StatusChanged:
 		return "EDITED AFTER APPLY"
 	case apply.StatusUnknown:
@@ -132,7 +134,7 @@ func statusLabel(e apply.Entry) string {
 
 func summary(rep *apply.Report) map[string]int {
 	m := map[string]int{}
-	for _, s := range []apply.Status{apply.StatusApplied, apply.StatusPending, apply.StatusInProgress, apply.StatusChanged, apply.StatusUnknown} {
+	for _, s := range []apply.Status{apply.StatusApplied, apply.StatusPending, apply.StatusInProgress, apply.StatusPartial, apply.StatusChanged, apply.StatusUnknown} {
 		m[string(s)] = rep.Count(s)
 	}
 	return m

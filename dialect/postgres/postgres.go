@@ -89,7 +89,7 @@ const createHistory = `CREATE TABLE IF NOT EXISTS ` + dialect.HistoryTable + ` (
 	version          bigint PRIMARY KEY,
 	name             text NOT NULL,
 	checksum         text NOT NULL,
-	state            text NOT NULL CHECK (state IN ('applied', 'in_progress')),
+	state            text NOT NULL CHECK (state IN ('applied', 'in_progress', 'partial')),
 	started_at       timestamptz NOT NULL,
 	finished_at      timestamptz,
 	execution_ms     bigint NOT NULL DEFAULT 0,

@@ -97,7 +97,7 @@ const createHistory = `CREATE TABLE IF NOT EXISTS ` + dialect.HistoryTable + ` (
 	version          INTEGER PRIMARY KEY,
 	name             TEXT NOT NULL,
 	checksum         TEXT NOT NULL,
-	state            TEXT NOT NULL CHECK (state IN ('applied', 'in_progress')),
+	state            TEXT NOT NULL CHECK (state IN ('applied', 'in_progress', 'partial')),
 	started_at       TEXT NOT NULL,
 	finished_at      TEXT,
 	execution_ms     INTEGER NOT NULL DEFAULT 0,
