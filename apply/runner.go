@@ -208,12 +208,38 @@ func (r *Runner) Apply(ctx context.Context, opts Options) (*Result, error) {
 		step.Duration = d
 		res.Steps = append(res.Steps, step)
 	}
+	r.recordFingerprint(ctx, conn, steps[len(steps)-1].Migration.Version)
 	if n, ok := r.DB.(dialect.Notifier); ok {
 		if err := n.NotifyApplied(ctx); err != nil {
 			r.log().Warn("could not notify waiting verifiers; they will notice at their next poll", "error", err)
 		}
 	}
 	return res, nil
+}
+
+// recordFingerprint stores the live schema's fingerprint on the history
+// row of the last migration this run applied: the state the run left the
+// schema in, against which status and verify detect drift later. It is
+// bookkeeping, so a failure is logged, never fatal: the migrations are
+// already committed.
+func (r *Runner) recordFingerprint(ctx context.Context, conn *sql.Conn, version int64) {
+	if _, ok := r.DB.(dialect.Inspector); !ok {
+		return
+	}
+	live, err := dialect.Inspect(ctx, r.DB, conn)
+	if err == nil {
+		var records []dialect.Record
+		records, err = r.DB.History().Records(ctx, conn)
+		for _, rec := range records {
+			if rec.Version == version {
+				rec.Fingerprint = live.Fingerprint()
+				err = r.DB.History().Update(ctx, conn, rec)
+			}
+		}
+	}
+	if err != nil {
+		r.log().Warn("could not record the schema fingerprint; drift detection starts at the next apply", "error", err)
+	}
 }
 
 // blockingBeforeLock returns the integrity errors that no lock can resolve.

@@ -11,8 +11,11 @@ package dialect
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
+	"github.com/schemagate/schemagate"
+	"github.com/schemagate/schemagate/schema"
 	"github.com/schemagate/schemagate/sqlsplit"
 )
 
@@ -94,4 +97,32 @@ type Listener interface {
 	Wait(ctx context.Context) error
 	// Close stops listening.
 	Close() error
+}
+
+// Inspector is implemented by engines that can read their live schema into
+// the schema model. Every engine schemagate ships implements it; it is a
+// separate interface so that an engine can be brought up runner-first.
+type Inspector interface {
+	// Inspect reads the schema schemagate works in, without schemagate's
+	// own tables. q may be the pool, a connection or a transaction (to see
+	// the schema as that transaction does).
+	Inspect(ctx context.Context, q Querier) (*schema.Schema, error)
+}
+
+// Inspect reads db's live schema, or fails with a clear error for an
+// engine that cannot.
+func Inspect(ctx context.Context, db Database, q Querier) (*schema.Schema, error) {
+	in, ok := db.(Inspector)
+	if !ok {
+		return nil, schemagate.Errorf(schemagate.KindUsage, "inspect_unsupported",
+			"schemagate cannot read %s schemas yet", db.Dialect())
+	}
+	if q == nil {
+		q = db.DB()
+	}
+	s, err := in.Inspect(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("read the live schema of %s: %w", db.Target(), err)
+	}
+	return s, nil
 }

@@ -90,6 +90,9 @@ version, migration left in progress); 5 timed out (lock or --wait);
 		a.applyCommand(),
 		a.statusCommand(),
 		a.verifyCommand(),
+		a.snapshotCommand(),
+		a.diffCommand(),
+		a.repairCommand(),
 		a.demoCommand(),
 	)
 	return root

@@ -11,6 +11,9 @@ import (
 
 	"github.com/schemagate/schemagate"
 	"github.com/schemagate/schemagate/apply"
+	"github.com/schemagate/schemagate/dialect"
+	"github.com/schemagate/schemagate/migration"
+	"github.com/schemagate/schemagate/schema"
 )
 
 func (a *app) statusCommand() *cobra.Command {
@@ -36,6 +39,12 @@ type statusDocument struct {
 	Verdict       verdict        `json:"verdict"`
 	Summary       map[string]int `json:"summary"`
 	Migrations    []statusEntry  `json:"migrations"`
+	Drift         *driftEntry    `json:"drift,omitempty"`
+}
+
+type driftEntry struct {
+	*apply.Drift
+	Differences []schema.Difference `json:"differences,omitempty"`
 }
 
 // verdict is what verify would say, included so a script reading status
@@ -78,10 +87,11 @@ func (a *app) runStatus(ctx context.Context) error {
 	}
 	rep := apply.Compare(dir, records)
 	v := verdictOf(rep.VerifyError(apply.ModeCompatible))
+	drift := a.statusDrift(ctx, db, dir, rep)
 
 	if a.output == "json" {
 		doc := statusDocument{SchemaVersion: jsonSchemaVersion, OK: true, Database: db.Target(), Dialect: db.Dialect(),
-			Verdict: v, Summary: summary(rep), Migrations: []statusEntry{}}
+			Verdict: v, Summary: summary(rep), Migrations: []statusEntry{}, Drift: drift}
 		for _, e := range rep.Entries {
 			doc.Migrations = append(doc.Migrations, statusEntryOf(e))
 		}
@@ -109,6 +119,16 @@ func (a *app) runStatus(ctx context.Context) error {
 	}
 	tw.Flush()
 	a.printf("\n%s\n", summaryLine(rep))
+	if drift != nil && drift.Checked {
+		if drift.Drifted {
+			a.printf("\nDRIFT: the live schema was changed outside the migrations since %s\n  (recorded %s, live %s)\n", drift.ID, drift.Recorded, drift.Live)
+			for _, d := range drift.Differences {
+				a.printf("  %-28s %s\n", d.Kind, d.Message)
+			}
+		} else {
+			a.printf("No drift: the live schema is the one recorded after %s (%s).\n", drift.ID, drift.Live)
+		}
+	}
 	if v.Message != "" {
 		a.printf("\n%s\n", v.Message)
 	}
@@ -194,4 +214,24 @@ type printfWriter struct{ a *app }
 func (w *printfWriter) Write(p []byte) (int, error) {
 	w.a.printf("%s", p)
 	return len(p), nil
+}
+
+// statusDrift checks the live schema against the recorded fingerprint. When
+// the database is at the directory's latest version and the directory has a
+// snapshot, the differences are listed too. A failure to check is logged:
+// status reports, it does not fail.
+func (a *app) statusDrift(ctx context.Context, db dialect.Database, dir *migration.Dir, rep *apply.Report) *driftEntry {
+	drift, err := apply.CheckDrift(ctx, db, rep)
+	if err != nil {
+		a.log.Warn("could not check for drift", "error", err)
+		return nil
+	}
+	out := &driftEntry{Drift: drift}
+	atLatest := rep.Count(apply.StatusPending) == 0 && len(dir.Migrations) > 0
+	if drift.Drifted && atLatest {
+		if snap, err := readSnapshot(a.snapshotPath("")); err == nil && snap.Dialect == db.Dialect() {
+			out.Differences = schema.Diff(snap.Schema, drift.Schema)
+		}
+	}
+	return out
 }

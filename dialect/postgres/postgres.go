@@ -24,6 +24,7 @@ import (
 
 	"github.com/schemagate/schemagate"
 	"github.com/schemagate/schemagate/dialect"
+	"github.com/schemagate/schemagate/schema"
 	"github.com/schemagate/schemagate/sqlsplit"
 )
 
@@ -174,3 +175,8 @@ func (d *Database) DescribeError(err error) *dialect.ServerError {
 
 // Close implements dialect.Database.
 func (d *Database) Close() error { return d.db.Close() }
+
+// Inspect implements dialect.Inspector for the schema this database works in.
+func (d *Database) Inspect(ctx context.Context, q dialect.Querier) (*schema.Schema, error) {
+	return Inspect(ctx, q, d.schema)
+}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/schemagate/schemagate"
 	"github.com/schemagate/schemagate/dialect"
+	"github.com/schemagate/schemagate/schema"
 	"github.com/schemagate/schemagate/sqlsplit"
 )
 
@@ -168,3 +169,8 @@ func IsReadOnly(err error) bool {
 func (d *Database) Close() error { return d.db.Close() }
 
 var _ dialect.Database = (*Database)(nil)
+
+// Inspect implements dialect.Inspector.
+func (d *Database) Inspect(ctx context.Context, q dialect.Querier) (*schema.Schema, error) {
+	return Inspect(ctx, q)
+}
