@@ -184,6 +184,13 @@ func (r *Runner) Apply(ctx context.Context, opts Options) (*Result, error) {
 	if err := r.DB.History().Ensure(ctx, conn); err != nil {
 		return nil, r.dbError("prepare history table", err)
 	}
+	// The instance registry is created here, by the role that migrates,
+	// so that guarded services need no privilege beyond writing to it.
+	if reg, ok := r.DB.(dialect.Registrar); ok {
+		if err := reg.Registry().Ensure(ctx, conn); err != nil {
+			return nil, r.dbError("prepare instance registry", err)
+		}
+	}
 	records, err := r.DB.History().Records(ctx, conn)
 	if err != nil {
 		return nil, r.dbError("read history", err)

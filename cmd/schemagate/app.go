@@ -16,6 +16,7 @@ import (
 
 	"github.com/schemagate/schemagate"
 	"github.com/schemagate/schemagate/dialect"
+	_ "github.com/schemagate/schemagate/dialect/mysql"    // registers mysql:// and mariadb://
 	_ "github.com/schemagate/schemagate/dialect/postgres" // registers postgres://
 	_ "github.com/schemagate/schemagate/dialect/sqlite"   // registers sqlite://
 	"github.com/schemagate/schemagate/migration"

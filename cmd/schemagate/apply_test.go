@@ -21,6 +21,7 @@ type engine struct {
 var engines = []engine{
 	{"postgres", func(t *testing.T) string { return testdb.Postgres(t) }},
 	{"sqlite", func(t *testing.T) string { return testdb.SQLite(t) }},
+	{"mysql", func(t *testing.T) string { return testdb.MySQL(t) }},
 }
 
 // insertMigrations returns n migrations that are NOT idempotent: the first
@@ -65,7 +66,7 @@ func TestConcurrentApplyAppliesEachMigrationExactlyOnce(t *testing.T) {
 					appliers++
 				}
 			}
-			db := openURL(t, url)
+			db := openDB(t, url)
 			if got := queryInt(t, db, "SELECT count(*) FROM events"); got != migrations-1 {
 				t.Errorf("events has %d rows, want %d: some insert ran more or less than once", got, migrations-1)
 			}

@@ -15,7 +15,7 @@ func TestUnsupportedURLSchemeIsAUsageError(t *testing.T) {
 	dir := project(t, twoMigrations())
 	r := sg(t, dir, "status", "--url", "mongodb://admin:hunter2pass@db:27017/app")
 	expectCode(t, r, 2)
-	expectContains(t, r.stderr, "unsupported database URL", "postgres://", "sqlite://")
+	expectContains(t, r.stderr, "unsupported database URL", "postgres://", "sqlite://", "mysql://")
 	if strings.Contains(r.stderr, "hunter2pass") {
 		t.Errorf("the password leaked:\n%s", r.stderr)
 	}
@@ -30,11 +30,14 @@ func TestUnreachableServerIsAnErrorWithTheURLRedacted(t *testing.T) {
 	for _, u := range []string{
 		"postgres://app:" + secret + "@127.0.0.1:1/app?sslmode=disable&connect_timeout=2",
 		"postgres://app@127.0.0.1:1/app?sslmode=disable&connect_timeout=2&password=" + secret,
+		"mysql://app:" + secret + "@127.0.0.1:1/app?timeout=2s",
+		"mysql://app@127.0.0.1:1/app?timeout=2s&password=" + secret,
 	} {
+		scheme, _, _ := strings.Cut(u, ":")
 		for _, output := range []string{"text", "json"} {
 			r := sg(t, dir, "apply", "--url", u, "-o", output)
 			expectCode(t, r, 1)
-			expectContains(t, r.stdout+r.stderr, "cannot connect to postgres://app", "xxxxx")
+			expectContains(t, r.stdout+r.stderr, "cannot connect to "+scheme+"://app", "xxxxx")
 			if strings.Contains(r.stdout+r.stderr, secret) {
 				t.Errorf("the password leaked:\n%s", r)
 			}
@@ -96,23 +99,81 @@ func TestFailingStatementReportsWhereAndKeepsEarlierMigrations(t *testing.T) {
 			r := sg(t, dir, "apply", "--url", url)
 			expectCode(t, r, 1)
 			// PostgreSQL says where in the statement the error is; SQLite
-			// does not, so its line is the statement's first.
+			// and MySQL do not, so their line is the statement's first.
 			wantCode, wantLine := "SQLSTATE 42P01", "0002_add_orders.up.sql line 5"
-			if eng.name == "sqlite" {
+			switch eng.name {
+			case "sqlite":
 				wantCode, wantLine = "SQLITE_ERROR", "0002_add_orders.up.sql line 4"
+			case "mysql":
+				wantCode, wantLine = "error 1146", "0002_add_orders.up.sql line 4"
 			}
-			expectContains(t, r.stderr, "apply 0002_add_orders", "statement 2", wantLine,
-				"customers", wantCode, "rolled back and left no trace")
-			db := openURL(t, url)
+			expectContains(t, r.stderr, "apply 0002_add_orders", "statement 2", wantLine, "customers", wantCode)
+			db := openDB(t, url)
+			if _, err := db.Exec("SELECT count(*) FROM users"); err != nil {
+				t.Errorf("table users is gone: %v", err)
+			}
+			if eng.name == "mysql" {
+				// DDL commits at once on MySQL: the first statement took
+				// effect, and the history says so rather than pretending
+				// nothing happened.
+				expectContains(t, r.stderr, "SQLSTATE 42S02",
+					"1 earlier statements of this file had finished and are recorded; the migration is marked in progress",
+					"schemagate repair")
+				if n := queryInt(t, db, "SELECT count(*) FROM schemagate_migrations WHERE version = 2 AND state = 'in_progress' AND statements_done = 1 AND statements_total = 2"); n != 1 {
+					t.Error("the history does not record 0002 as in progress after 1 of 2 statements")
+				}
+				if _, err := db.Exec("SELECT count(*) FROM orders"); err != nil {
+					t.Errorf("table orders, created by the statement that finished, is missing: %v", err)
+				}
+				expectContains(t, sg(t, dir, "status", "--url", url).stdout, "IN PROGRESS (1/2 statements)")
+				return
+			}
+			expectContains(t, r.stderr, "rolled back and left no trace")
 			if n := queryInt(t, db, "SELECT count(*) FROM schemagate_migrations"); n != 1 {
 				t.Errorf("history has %d rows, want 1 (0001 stays applied, 0002 leaves nothing)", n)
 			}
 			if _, err := db.Exec("SELECT count(*) FROM orders"); err == nil {
 				t.Error("table orders exists: the failed migration left a trace")
 			}
-			if _, err := db.Exec("SELECT count(*) FROM users"); err != nil {
-				t.Errorf("table users is gone: %v", err)
-			}
+		})
+	}
+}
+
+// TestStatementForAnotherEngine sends each server a statement only the other
+// understands: the error quotes the server and names the file and line.
+func TestStatementForAnotherEngine(t *testing.T) {
+	cases := []struct {
+		name string
+		url  func(t testing.TB) string
+		file string
+		want []string
+	}{
+		{
+			name: "MySQL statement on PostgreSQL",
+			url:  testdb.Postgres,
+			file: "-- tags for articles\nCREATE TABLE tags (\n  id integer PRIMARY KEY AUTO_INCREMENT,\n  label varchar(20) NOT NULL\n) ENGINE=InnoDB;\n",
+			// PostgreSQL locates the error in the statement: line 3.
+			want: []string{"statement 1 (0001_tags.up.sql line 3) failed", `syntax error at or near "AUTO_INCREMENT"`, "SQLSTATE 42601",
+				"rolled back and left no trace"},
+		},
+		{
+			name: "PostgreSQL statement on MySQL",
+			url:  testdb.MySQL,
+			file: "-- tags for articles\nCREATE TABLE tags (\n  id integer PRIMARY KEY,\n  labels text[] NOT NULL\n);\n",
+			// MySQL names the line within the statement in its message;
+			// the file line is where the statement starts.
+			want: []string{"statement 1 (0001_tags.up.sql line 2) failed", "error in your SQL syntax", "near '[] NOT NULL", "at line 3",
+				"error 1064", "SQLSTATE 42000", "the migration is marked in progress"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			url := tc.url(t)
+			dir := project(t, map[string]string{"0001_tags.up.sql": tc.file})
+			r := sg(t, dir, "apply", "--url", url)
+			expectCode(t, r, 1)
+			expectContains(t, r.stderr, append([]string{"apply 0001_tags"}, tc.want...)...)
 		})
 	}
 }
@@ -143,6 +204,28 @@ func TestReadOnlyDatabase(t *testing.T) {
 		r = sg(t, dir, "verify", "--url", u.String())
 		expectCode(t, r, 3)
 		expectCode(t, sg(t, dir, "status", "--url", u.String()), 0)
+	})
+	t.Run("mysql user without write privileges", func(t *testing.T) {
+		t.Parallel()
+		dbURL := testdb.MySQL(t)
+		dbName := strings.TrimPrefix(mustParseURL(t, dbURL).Path, "/")
+		user, password := mysqlUser(t, dbURL, "GRANT SELECT ON `"+dbName+"`.* TO %s")
+		u := withUserInfo(dbURL, user, password)
+		dir := project(t, twoMigrations())
+		r := sg(t, dir, "apply", "--url", u)
+		expectCode(t, r, 1)
+		expectContains(t, r.stderr, "CREATE command denied", "schemagate_migrations", "hint:",
+			"GRANT CREATE, INSERT, UPDATE, DELETE, SELECT ON `"+dbName+"`.* TO '"+user+"'@'%'")
+		// Read-only commands still work for such a user.
+		expectCode(t, sg(t, dir, "verify", "--url", u), 3)
+		expectCode(t, sg(t, dir, "status", "--url", u), 0)
+		// Once an administrator created the table, the user may read it
+		// but still not record a migration.
+		expectCode(t, sg(t, dir, "apply", "--url", dbURL, "--to", "1"), 0)
+		r = sg(t, dir, "apply", "--url", u)
+		expectCode(t, r, 1)
+		expectContains(t, r.stderr, "command denied", "hint:", "GRANT CREATE, INSERT, UPDATE, DELETE, SELECT")
+		expectCode(t, sg(t, dir, "verify", "--url", u), 3)
 	})
 	t.Run("sqlite opened read-only", func(t *testing.T) {
 		t.Parallel()

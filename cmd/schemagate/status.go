@@ -13,22 +13,31 @@ import (
 	"github.com/schemagate/schemagate/apply"
 	"github.com/schemagate/schemagate/dialect"
 	"github.com/schemagate/schemagate/migration"
+	"github.com/schemagate/schemagate/registry"
 	"github.com/schemagate/schemagate/schema"
 )
 
 func (a *app) statusCommand() *cobra.Command {
-	return &cobra.Command{
+	var ttl time.Duration
+	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show applied, pending, in-progress, edited and unknown migrations",
 		Long: `status compares the migration directory with the database's history. It
 reports and does not gate: it exits 0 whatever it finds (use verify to gate a
 deploy). It is the one command that works on a database with a migration left
-in progress, so that you can see what happened.`,
+in progress, so that you can see what happened.
+
+It also lists the releases that guarded services registered (see package
+guard): how many instances of each are live, and whether each can run on the
+live schema now. That is the compatibility window: a release inside it can be
+deployed, or rolled back to, with no schema change.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return commandError(a.runStatus(cmd.Context()))
+			return commandError(a.runStatus(cmd.Context(), ttl))
 		},
 	}
+	cmd.Flags().DurationVar(&ttl, "instance-ttl", registry.DefaultTTL, "an instance is live if it heartbeated within this long")
+	return cmd
 }
 
 type statusDocument struct {
@@ -40,6 +49,9 @@ type statusDocument struct {
 	Summary       map[string]int `json:"summary"`
 	Migrations    []statusEntry  `json:"migrations"`
 	Drift         *driftEntry    `json:"drift,omitempty"`
+	// Releases is the compatibility window: every release the database
+	// has seen, and whether it can run on the live schema.
+	Releases []registry.Verdict `json:"releases"`
 }
 
 type driftEntry struct {
@@ -71,7 +83,7 @@ type statusEntry struct {
 	StatementsTotal *int   `json:"statements_total,omitempty"`
 }
 
-func (a *app) runStatus(ctx context.Context) error {
+func (a *app) runStatus(ctx context.Context, ttl time.Duration) error {
 	dir, err := a.loadDir()
 	if err != nil {
 		return err
@@ -88,10 +100,14 @@ func (a *app) runStatus(ctx context.Context) error {
 	rep := apply.Compare(dir, records)
 	v := verdictOf(rep.VerifyError(apply.ModeCompatible))
 	drift := a.statusDrift(ctx, db, dir, rep)
+	window := a.statusWindow(ctx, db, drift, ttl)
 
 	if a.output == "json" {
 		doc := statusDocument{SchemaVersion: jsonSchemaVersion, OK: true, Database: db.Target(), Dialect: db.Dialect(),
-			Verdict: v, Summary: summary(rep), Migrations: []statusEntry{}, Drift: drift}
+			Verdict: v, Summary: summary(rep), Migrations: []statusEntry{}, Drift: drift, Releases: window}
+		if doc.Releases == nil {
+			doc.Releases = []registry.Verdict{}
+		}
 		for _, e := range rep.Entries {
 			doc.Migrations = append(doc.Migrations, statusEntryOf(e))
 		}
@@ -129,10 +145,57 @@ func (a *app) runStatus(ctx context.Context) error {
 			a.printf("No drift: the live schema is the one recorded after %s (%s).\n", drift.ID, drift.Live)
 		}
 	}
+	a.printWindow(window, ttl)
 	if v.Message != "" {
 		a.printf("\n%s\n", v.Message)
 	}
 	return nil
+}
+
+// statusWindow judges every release the registry has seen against the live
+// schema. Failures are logged: status reports, it does not fail.
+func (a *app) statusWindow(ctx context.Context, db dialect.Database, drift *driftEntry, ttl time.Duration) []registry.Verdict {
+	releases, err := registry.Load(ctx, db, ttl, time.Now())
+	if err != nil {
+		a.log.Warn("could not read the instance registry", "error", err)
+		return nil
+	}
+	if len(releases) == 0 {
+		return nil
+	}
+	var live *schema.Schema
+	if drift != nil && drift.Schema != nil {
+		live = drift.Schema
+	} else if live, err = dialect.Inspect(ctx, db, nil); err != nil {
+		a.log.Warn("could not read the live schema", "error", err)
+		return nil
+	}
+	return registry.Window(releases, live)
+}
+
+func (a *app) printWindow(window []registry.Verdict, ttl time.Duration) {
+	if len(window) == 0 {
+		a.printf("\nNo guarded service has registered in this database (see package guard).\n")
+		return
+	}
+	a.printf("\nReleases (live: heartbeat within %s) and whether each can run on the live schema:\n", ttl)
+	tw := tabwriter.NewWriter(&printfWriter{a}, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  APP\tRELEASE\tLIVE INSTANCES\tLAST SEEN\tCAN RUN NOW")
+	for _, v := range window {
+		verdict := "yes: deploying or rolling back to it needs no schema change"
+		switch {
+		case !v.Judged:
+			verdict = "unknown: " + v.SnapshotError
+		case !v.Compatible:
+			verdict = "NO: " + v.Problems[0].Message
+			if n := len(v.Problems) - 1; n > 0 {
+				verdict += fmt.Sprintf(" (and %d more)", n)
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s ago\t%s\n", v.App, v.Release.Release, v.LiveInstances,
+			time.Since(v.LastSeen).Round(time.Second), verdict)
+	}
+	tw.Flush()
 }
 
 func statusLabel(e apply.Entry) string {

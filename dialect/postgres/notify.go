@@ -25,6 +25,9 @@ func (d *Database) NotifyApplied(ctx context.Context) error {
 // ListenApplied implements dialect.Notifier. The listener has a connection
 // of its own, outside the pool.
 func (d *Database) ListenApplied(ctx context.Context) (dialect.Listener, error) {
+	if d.cfg == nil {
+		return nil, fmt.Errorf("listen for applied migrations: not available on an application pool")
+	}
 	conn, err := pgx.ConnectConfig(ctx, d.cfg.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("listen for applied migrations: %s", d.redact(err.Error()))

@@ -30,6 +30,9 @@ import (
 
 func init() {
 	dialect.Register(Open, "postgres", "postgresql")
+	dialect.RegisterPool("postgres", func(db *sql.DB, opts dialect.Options) dialect.Database {
+		return newDatabase(db, nil, "postgres (application pool)", opts.Schema)
+	})
 }
 
 // defaultConnectTimeout bounds how long connecting may take when the URL
@@ -39,11 +42,13 @@ const defaultConnectTimeout = 10 * time.Second
 // Database is a connected PostgreSQL database.
 type Database struct {
 	db       *sql.DB
-	cfg      *pgx.ConnConfig
+	owned    bool            // Close closes db only when Open opened it
+	cfg      *pgx.ConnConfig // nil for a wrapped pool: no LISTEN then
 	target   string
 	password string
 	schema   string
 	history  *dialect.SQLHistory
+	registry *dialect.SQLRegistry
 }
 
 // Open connects to the PostgreSQL database rawURL names.
@@ -61,30 +66,61 @@ func Open(ctx context.Context, rawURL string, opts dialect.Options) (dialect.Dat
 	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
 		cfg.RuntimeParams["application_name"] = "schemagate"
 	}
-	schemaName := opts.Schema
-	if schemaName != "" {
-		cfg.RuntimeParams["search_path"] = pgx.Identifier{schemaName}.Sanitize()
-	} else {
-		schemaName = "public"
+	if opts.Schema != "" {
+		cfg.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
 	}
-	d := &Database{
-		db:       stdlib.OpenDB(*cfg),
-		cfg:      cfg,
-		target:   target,
-		password: cfg.Password,
-		schema:   schemaName,
-	}
-	d.history = &dialect.SQLHistory{
-		CreateTable: createHistory,
-		TableExists: d.historyExists,
-		Placeholder: func(n int) string { return fmt.Sprintf("$%d", n) },
-	}
+	d := newDatabase(stdlib.OpenDB(*cfg), cfg, target, opts.Schema)
+	d.owned = true
 	if err := d.db.PingContext(ctx); err != nil {
 		d.db.Close()
 		return nil, d.connectError(err)
 	}
 	return d, nil
 }
+
+func newDatabase(db *sql.DB, cfg *pgx.ConnConfig, target, schemaName string) *Database {
+	if schemaName == "" {
+		schemaName = "public"
+	}
+	d := &Database{db: db, cfg: cfg, target: target, schema: schemaName}
+	if cfg != nil {
+		d.password = cfg.Password
+	}
+	placeholder := func(n int) string { return fmt.Sprintf("$%d", n) }
+	d.history = &dialect.SQLHistory{
+		CreateTable: createHistory,
+		TableExists: func(ctx context.Context, q dialect.Querier) (bool, error) {
+			return tableExists(ctx, q, dialect.HistoryTable)
+		},
+		Placeholder: placeholder,
+	}
+	d.registry = &dialect.SQLRegistry{
+		CreateInstances: createInstances,
+		CreateReleases:  createReleases,
+		Placeholder:     placeholder,
+		TableExists:     tableExists,
+	}
+	return d
+}
+
+const createInstances = `CREATE TABLE IF NOT EXISTS ` + dialect.InstancesTable + ` (
+	instance_id  text PRIMARY KEY,
+	app          text NOT NULL,
+	release_name text NOT NULL,
+	fingerprint  text NOT NULL,
+	host         text NOT NULL,
+	started_at   timestamptz NOT NULL,
+	last_seen    timestamptz NOT NULL
+)`
+
+const createReleases = `CREATE TABLE IF NOT EXISTS ` + dialect.ReleasesTable + ` (
+	fingerprint  text PRIMARY KEY,
+	app          text NOT NULL,
+	release_name text NOT NULL,
+	snapshot     text NOT NULL,
+	first_seen   timestamptz NOT NULL,
+	last_seen    timestamptz NOT NULL
+)`
 
 const createHistory = `CREATE TABLE IF NOT EXISTS ` + dialect.HistoryTable + ` (
 	version          bigint PRIMARY KEY,
@@ -100,9 +136,10 @@ const createHistory = `CREATE TABLE IF NOT EXISTS ` + dialect.HistoryTable + ` (
 	fingerprint      text NOT NULL DEFAULT ''
 )`
 
-func (d *Database) historyExists(ctx context.Context, q dialect.Querier) (bool, error) {
+// tableExists reports whether a table is visible on the search path.
+func tableExists(ctx context.Context, q dialect.Querier, name string) (bool, error) {
 	var exists bool
-	err := q.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, dialect.HistoryTable).Scan(&exists)
+	err := q.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, name).Scan(&exists)
 	return exists, err
 }
 
@@ -157,6 +194,9 @@ func (d *Database) Split(src string) ([]sqlsplit.Statement, error) {
 // History implements dialect.Database.
 func (d *Database) History() dialect.History { return d.history }
 
+// Registry implements dialect.Registrar.
+func (d *Database) Registry() *dialect.SQLRegistry { return d.registry }
+
 // DescribeError implements dialect.Database.
 func (d *Database) DescribeError(err error) *dialect.ServerError {
 	var pgErr *pgconn.PgError
@@ -173,8 +213,13 @@ func (d *Database) DescribeError(err error) *dialect.ServerError {
 	}
 }
 
-// Close implements dialect.Database.
-func (d *Database) Close() error { return d.db.Close() }
+// Close implements dialect.Database. A wrapped application pool stays open.
+func (d *Database) Close() error {
+	if !d.owned {
+		return nil
+	}
+	return d.db.Close()
+}
 
 // Inspect implements dialect.Inspector for the schema this database works in.
 func (d *Database) Inspect(ctx context.Context, q dialect.Querier) (*schema.Schema, error) {

@@ -28,6 +28,9 @@ import (
 
 func init() {
 	dialect.Register(Open, "sqlite", "sqlite3")
+	dialect.RegisterPool("sqlite", func(db *sql.DB, opts dialect.Options) dialect.Database {
+		return newDatabase(db, "sqlite (application pool)", "sqlite (application pool)")
+	})
 }
 
 // busyTimeoutMS is how long a statement waits for another connection's
@@ -36,10 +39,12 @@ const busyTimeoutMS = 10000
 
 // Database is an open SQLite database.
 type Database struct {
-	db      *sql.DB
-	path    string
-	target  string
-	history *dialect.SQLHistory
+	db       *sql.DB
+	owned    bool // Close closes db only when Open opened it
+	path     string
+	target   string
+	history  *dialect.SQLHistory
+	registry *dialect.SQLRegistry
 }
 
 // Open opens the SQLite database rawURL names. Unless opts.Create is set,
@@ -77,15 +82,8 @@ func Open(ctx context.Context, rawURL string, opts dialect.Options) (dialect.Dat
 		// Every connection to :memory: is a database of its own.
 		db.SetMaxOpenConns(1)
 	}
-	d := &Database{db: db, path: path, target: target}
-	d.history = &dialect.SQLHistory{
-		CreateTable: createHistory,
-		TableExists: func(ctx context.Context, q dialect.Querier) (bool, error) {
-			return tableExists(ctx, q, dialect.HistoryTable)
-		},
-		Placeholder: func(int) string { return "?" },
-		TimeValue:   func(t time.Time) any { return t.Format(time.RFC3339Nano) },
-	}
+	d := newDatabase(db, path, target)
+	d.owned = true
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, schemagate.Errorf(schemagate.KindError, "unreachable", "open SQLite database %s: %v", path, err).
@@ -93,6 +91,50 @@ func Open(ctx context.Context, rawURL string, opts dialect.Options) (dialect.Dat
 	}
 	return d, nil
 }
+
+func newDatabase(db *sql.DB, path, target string) *Database {
+	d := &Database{db: db, path: path, target: target}
+	placeholder := func(int) string { return "?" }
+	d.history = &dialect.SQLHistory{
+		CreateTable: createHistory,
+		TableExists: func(ctx context.Context, q dialect.Querier) (bool, error) {
+			return tableExists(ctx, q, dialect.HistoryTable)
+		},
+		Placeholder: placeholder,
+		TimeValue:   timeText,
+	}
+	d.registry = &dialect.SQLRegistry{
+		CreateInstances: createInstances,
+		CreateReleases:  createReleases,
+		Placeholder:     placeholder,
+		TimeValue:       timeText,
+		TableExists:     tableExists,
+	}
+	return d
+}
+
+// timeText stores times as fixed-width UTC text, which sorts like the
+// times it holds.
+func timeText(t time.Time) any { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+const createInstances = `CREATE TABLE IF NOT EXISTS ` + dialect.InstancesTable + ` (
+	instance_id  TEXT PRIMARY KEY,
+	app          TEXT NOT NULL,
+	release_name TEXT NOT NULL,
+	fingerprint  TEXT NOT NULL,
+	host         TEXT NOT NULL,
+	started_at   TEXT NOT NULL,
+	last_seen    TEXT NOT NULL
+)`
+
+const createReleases = `CREATE TABLE IF NOT EXISTS ` + dialect.ReleasesTable + ` (
+	fingerprint  TEXT PRIMARY KEY,
+	app          TEXT NOT NULL,
+	release_name TEXT NOT NULL,
+	snapshot     TEXT NOT NULL,
+	first_seen   TEXT NOT NULL,
+	last_seen    TEXT NOT NULL
+)`
 
 const createHistory = `CREATE TABLE IF NOT EXISTS ` + dialect.HistoryTable + ` (
 	version          INTEGER PRIMARY KEY,
@@ -136,6 +178,17 @@ func (d *Database) Split(src string) ([]sqlsplit.Statement, error) {
 // History implements dialect.Database.
 func (d *Database) History() dialect.History { return d.history }
 
+// Registry implements dialect.Registrar.
+func (d *Database) Registry() *dialect.SQLRegistry { return d.registry }
+
+// SchemaToken implements dialect.ChangeTokener: SQLite increments its
+// schema version on every schema change.
+func (d *Database) SchemaToken(ctx context.Context, q dialect.Querier) (string, error) {
+	var v int64
+	err := q.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&v)
+	return fmt.Sprint(v), err
+}
+
 // DescribeError implements dialect.Database.
 func (d *Database) DescribeError(err error) *dialect.ServerError {
 	var se *sqlite.Error
@@ -165,8 +218,13 @@ func IsReadOnly(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_READONLY
 }
 
-// Close implements dialect.Database.
-func (d *Database) Close() error { return d.db.Close() }
+// Close implements dialect.Database. A wrapped application pool stays open.
+func (d *Database) Close() error {
+	if !d.owned {
+		return nil
+	}
+	return d.db.Close()
+}
 
 var _ dialect.Database = (*Database)(nil)
 
