@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"os/user"
 	"strings"
@@ -38,6 +39,16 @@ type Runner struct {
 	// AppliedBy is recorded in the history; empty means "user@host" of
 	// this process.
 	AppliedBy string
+	// DDLLockTimeout bounds how long a statement waits for a table lock
+	// (0: DefaultDDLLockTimeout, negative: no bound); a migration's
+	// lock-timeout directive overrides it. LockRetries is how many times a
+	// migration that gave up is retried (0: DefaultLockRetries, negative:
+	// never).
+	DDLLockTimeout time.Duration
+	LockRetries    int
+	// Contract, when set, refuses migrations that would break a live
+	// release.
+	Contract *Contract
 }
 
 // Options select what Apply does.
@@ -260,7 +271,8 @@ func blockingBeforeLock(rep *Report) error {
 	return tmp.IntegrityError()
 }
 
-// applyOne runs one migration and records it.
+// applyOne runs one migration and records it, retrying when a statement
+// gives up waiting for a table lock.
 func (r *Runner) applyOne(ctx context.Context, conn *sql.Conn, step Step) (time.Duration, error) {
 	m := step.Migration
 	r.log().Info("applying", "migration", m.ID(), "statements", len(step.Statements), "transaction", step.Transactional)
@@ -273,60 +285,187 @@ func (r *Runner) applyOne(ctx context.Context, conn *sql.Conn, step Step) (time.
 		AppliedBy:       r.appliedBy(),
 		StatementsTotal: len(step.Statements),
 	}
-	history := r.DB.History()
 	if step.Transactional {
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return 0, r.dbError("apply "+m.ID()+": begin transaction", err)
-		}
-		defer tx.Rollback()
-		for i, stmt := range step.Statements {
-			if _, err := tx.ExecContext(ctx, stmt.Text); err != nil {
-				return 0, r.statementError(m, i, stmt, err, true)
-			}
-		}
-		finish(&rec, len(step.Statements))
-		if err := history.Insert(ctx, tx, rec); err != nil {
-			return 0, r.dbError("apply "+m.ID(), err)
-		}
-		if err := tx.Commit(); err != nil {
-			return 0, r.dbError("apply "+m.ID()+": commit", err)
-		}
-		return rec.ExecutionTime, nil
+		err := r.retrying(ctx, m, func() error { return r.applyInTransaction(ctx, conn, step, &rec) })
+		return rec.ExecutionTime, err
 	}
+	err := r.applyStatementByStatement(ctx, conn, step, &rec)
+	return rec.ExecutionTime, err
+}
 
-	// Without a transaction, the history says how far the file got: the
-	// row is written first, advanced after each statement, and marked
-	// applied at the end. A resumed migration keeps its row and skips the
-	// statements that already took effect.
+// applyInTransaction runs the whole migration, checks the contract on the
+// schema it produced, and commits it with its history row; or leaves
+// nothing behind.
+func (r *Runner) applyInTransaction(ctx context.Context, conn *sql.Conn, step Step, rec *dialect.Record) error {
+	m := step.Migration
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return r.dbError("apply "+m.ID()+": begin transaction", err)
+	}
+	defer tx.Rollback()
+	if err := r.setLockTimeout(ctx, tx, m, true); err != nil {
+		return err
+	}
+	for i, stmt := range step.Statements {
+		if _, err := tx.ExecContext(ctx, stmt.Text); err != nil {
+			return r.statementError(m, i, stmt, err, true)
+		}
+	}
+	if r.Contract != nil && len(r.Contract.Live) > 0 {
+		after, err := dialect.Inspect(ctx, r.DB, tx)
+		if err != nil {
+			return err
+		}
+		if err := r.Contract.Check(m, step.Statements, after); err != nil {
+			return err
+		}
+	}
+	finish(rec, len(step.Statements))
+	if err := r.DB.History().Insert(ctx, tx, *rec); err != nil {
+		return r.dbError("apply "+m.ID(), err)
+	}
+	if err := tx.Commit(); err != nil {
+		return r.dbError("apply "+m.ID()+": commit", err)
+	}
+	return nil
+}
+
+// applyStatementByStatement runs a migration that cannot be rolled back as
+// a whole. The history says how far the file got: the row is written
+// first, advanced after each statement, and marked applied at the end. A
+// resumed migration keeps its row and skips the statements that already
+// took effect. The contract is checked before the first statement, on the
+// schema the migration is predicted to produce.
+func (r *Runner) applyStatementByStatement(ctx context.Context, conn *sql.Conn, step Step, rec *dialect.Record) error {
+	m := step.Migration
+	if r.Contract != nil && len(r.Contract.Live) > 0 {
+		if r.Contract.Predict == nil {
+			return schemagate.Errorf(schemagate.KindRefused, "contract_unchecked",
+				"%s runs without a transaction, so schemagate must predict its effect to protect the %d live %s, and has no dev database to do it on",
+				m.ID(), len(r.Contract.Live), pluralize(len(r.Contract.Live), "release")).
+				WithHint("pass --dev-url so the migration can be replayed first, or accept the risk with --allow-breaking for each live release")
+		}
+		after, err := r.Contract.Predict(ctx, m)
+		if err != nil {
+			return err
+		}
+		if err := r.Contract.Check(m, step.Statements, after); err != nil {
+			return err
+		}
+	}
+	history := r.DB.History()
 	if step.Resume > 0 {
 		rec.StatementsDone = step.Resume
 		r.log().Info("resuming a partly applied migration", "migration", m.ID(), "skipping", step.Resume)
-		if err := history.Update(ctx, conn, rec); err != nil {
-			return 0, r.dbError("apply "+m.ID(), err)
+		if err := history.Update(ctx, conn, *rec); err != nil {
+			return r.dbError("apply "+m.ID(), err)
 		}
-	} else if err := history.Insert(ctx, conn, rec); err != nil {
-		return 0, r.dbError("apply "+m.ID(), err)
+	} else if err := history.Insert(ctx, conn, *rec); err != nil {
+		return r.dbError("apply "+m.ID(), err)
+	}
+	if err := r.setLockTimeout(ctx, conn, m, false); err != nil {
+		return err
+	}
+	if lt, ok := r.DB.(dialect.LockTimeouter); ok && r.ddlLockTimeout(m) > 0 {
+		defer lt.ResetLockTimeout(context.WithoutCancel(ctx), conn)
 	}
 	for i, stmt := range step.Statements {
 		if i < step.Resume {
 			continue
 		}
-		if _, err := conn.ExecContext(ctx, stmt.Text); err != nil {
-			return 0, r.statementError(m, i, stmt, err, false)
+		err := r.retrying(ctx, m, func() error {
+			if _, err := conn.ExecContext(ctx, stmt.Text); err != nil {
+				return r.statementError(m, i, stmt, err, false)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		rec.StatementsDone = i + 1
 		if i+1 < len(step.Statements) {
-			if err := history.Update(ctx, conn, rec); err != nil {
-				return 0, r.dbError("apply "+m.ID()+": record progress", err)
+			if err := history.Update(ctx, conn, *rec); err != nil {
+				return r.dbError("apply "+m.ID()+": record progress", err)
 			}
 		}
 	}
-	finish(&rec, len(step.Statements))
-	if err := history.Update(ctx, conn, rec); err != nil {
-		return 0, r.dbError("apply "+m.ID()+": record completion", err)
+	finish(rec, len(step.Statements))
+	if err := history.Update(ctx, conn, *rec); err != nil {
+		return r.dbError("apply "+m.ID()+": record completion", err)
 	}
-	return rec.ExecutionTime, nil
+	return nil
+}
+
+// DefaultDDLLockTimeout bounds how long a migration statement may wait for
+// a table lock before it gives up (and the runner retries): short, because
+// while it waits, every later query on the table waits behind it.
+const DefaultDDLLockTimeout = 2 * time.Second
+
+// DefaultLockRetries is how many times a migration that gave up on a table
+// lock is retried.
+const DefaultLockRetries = 5
+
+func (r *Runner) ddlLockTimeout(m *migration.Migration) time.Duration {
+	if d := m.UpDirectives.LockTimeout; d > 0 {
+		return d
+	}
+	if r.DDLLockTimeout < 0 {
+		return 0
+	}
+	if r.DDLLockTimeout == 0 {
+		return DefaultDDLLockTimeout
+	}
+	return r.DDLLockTimeout
+}
+
+func (r *Runner) setLockTimeout(ctx context.Context, q dialect.Querier, m *migration.Migration, inTx bool) error {
+	lt, ok := r.DB.(dialect.LockTimeouter)
+	d := r.ddlLockTimeout(m)
+	if !ok || d <= 0 {
+		return nil
+	}
+	if err := lt.SetLockTimeout(ctx, q, d, inTx); err != nil {
+		return r.dbError("apply "+m.ID()+": set the lock timeout", err)
+	}
+	return nil
+}
+
+// retrying runs attempt, and again with growing pauses while it fails
+// because a statement gave up waiting for a lock, at most r.LockRetries
+// more times. Each retry is logged.
+func (r *Runner) retrying(ctx context.Context, m *migration.Migration, attempt func() error) error {
+	lt, ok := r.DB.(dialect.LockTimeouter)
+	retries := r.LockRetries
+	switch {
+	case retries == 0:
+		retries = DefaultLockRetries
+	case retries < 0:
+		retries = 0
+	}
+	pause := 500 * time.Millisecond
+	for n := 0; ; n++ {
+		err := attempt()
+		if err == nil || !ok || !lt.IsLockTimeout(err) {
+			return err
+		}
+		if n >= retries {
+			return &schemagate.Error{Kind: schemagate.KindTimeout, Reason: "ddl_lock_timeout", Op: "apply " + m.ID(),
+				Err: fmt.Errorf("gave up after %d attempts: a statement could not get its table lock within %s each time: %w",
+					n+1, r.ddlLockTimeout(m), err),
+				Hint: "a long transaction holds the table; find it (pg_stat_activity / SHOW PROCESSLIST) and let it finish, then apply again; or raise the wait with `-- schemagate:lock-timeout 10s` in the file"}
+		}
+		wait := pause + time.Duration(rand.Int64N(int64(pause/5)+1))
+		r.log().Warn("a statement gave up waiting for a table lock; retrying the migration",
+			"migration", m.ID(), "attempt", n+1, "of", retries+1, "lock_timeout", r.ddlLockTimeout(m), "retry_in", wait.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		if pause < 8*time.Second {
+			pause *= 2
+		}
+	}
 }
 
 // finish marks rec as applied now, with all n statements done.
@@ -367,8 +506,11 @@ func (r *Runner) statementError(m *migration.Migration, i int, stmt sqlsplit.Sta
 		Kind:   schemagate.KindError,
 		Reason: reason,
 		Op:     "apply " + m.ID(),
-		Err: fmt.Errorf("statement %d (%s line %d) failed: %s\n  %s\n%s",
-			i+1, m.UpFile, line, what, excerpt(stmt.Text), outcome),
+		Err: &causedError{
+			msg: fmt.Sprintf("statement %d (%s line %d) failed: %s\n  %s\n%s",
+				i+1, m.UpFile, line, what, excerpt(stmt.Text), outcome),
+			cause: err,
+		},
 		Hint: hint,
 	}
 }
@@ -452,3 +594,13 @@ func excerpt(stmt string) string {
 	}
 	return line
 }
+
+// causedError is a message written for people that keeps the error it
+// describes in the chain, for errors.As.
+type causedError struct {
+	msg   string
+	cause error
+}
+
+func (e *causedError) Error() string { return e.msg }
+func (e *causedError) Unwrap() error { return e.cause }

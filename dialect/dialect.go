@@ -126,3 +126,17 @@ func Inspect(ctx context.Context, db Database, q Querier) (*schema.Schema, error
 	}
 	return s, nil
 }
+
+// LockTimeouter is implemented by engines whose DDL can wait in a lock
+// queue, where it blocks every later query on the table. The runner bounds
+// that wait and retries, so a migration never blocks the application for
+// longer than the timeout.
+type LockTimeouter interface {
+	// SetLockTimeout bounds how long each following statement may wait
+	// for a lock: until the transaction ends when inTx, else until
+	// ResetLockTimeout.
+	SetLockTimeout(ctx context.Context, q Querier, d time.Duration, inTx bool) error
+	ResetLockTimeout(ctx context.Context, q Querier) error
+	// IsLockTimeout reports whether err is a statement giving up on a lock.
+	IsLockTimeout(err error) bool
+}

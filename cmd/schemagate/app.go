@@ -94,6 +94,7 @@ version, migration left in progress); 5 timed out (lock or --wait);
 		a.snapshotCommand(),
 		a.diffCommand(),
 		a.repairCommand(),
+		a.rollbackCommand(),
 		a.demoCommand(),
 	)
 	return root

@@ -15,6 +15,7 @@ func (a *app) applyCommand() *cobra.Command {
 		to          int64
 		dryRun      bool
 		lockTimeout time.Duration
+		guards      contractFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "apply",
@@ -22,15 +23,28 @@ func (a *app) applyCommand() *cobra.Command {
 		Long: `apply runs the pending migrations in version order, each with its history row
 in one transaction where the engine allows. Any number of copies may start at
 once: one applies, the others wait for the lock (--lock-timeout) and then find
-nothing left to do. All of them exit 0.`,
+nothing left to do. All of them exit 0.
+
+Two safeguards protect the running application:
+  - each statement waits at most --ddl-lock-timeout for a table lock (a DDL
+    statement queued behind a long transaction blocks every later query on
+    the table); a migration that gives up is retried with growing pauses,
+    up to --ddl-retries times, and each retry is reported;
+  - when guarded services registered in the database (see package guard),
+    a migration that would break a release with live instances is refused
+    (exit 6) before it commits, naming the release, what it needs and the
+    statement that removes it. Migrations that cannot be rolled back are
+    checked beforehand on the dev database (--dev-url; SQLite needs none).
+    An approval, or --allow-breaking "APP VERSION", overrides.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return commandError(a.runApply(cmd.Context(), apply.Options{To: to, DryRun: dryRun}, lockTimeout))
+			return commandError(a.runApply(cmd.Context(), apply.Options{To: to, DryRun: dryRun}, lockTimeout, guards))
 		},
 	}
 	cmd.Flags().Int64Var(&to, "to", 0, "apply up to and including this version (default: all)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", apply.DefaultLockTimeout, "how long to wait for another runner's lock")
+	guards.register(cmd)
 	return cmd
 }
 
@@ -53,7 +67,7 @@ type appliedEntry struct {
 	SQL           []string `json:"sql,omitempty"`
 }
 
-func (a *app) runApply(ctx context.Context, opts apply.Options, lockTimeout time.Duration) error {
+func (a *app) runApply(ctx context.Context, opts apply.Options, lockTimeout time.Duration, guards contractFlags) error {
 	dir, err := a.loadDir()
 	if err != nil {
 		return err
@@ -64,6 +78,15 @@ func (a *app) runApply(ctx context.Context, opts apply.Options, lockTimeout time
 	}
 	defer db.Close()
 	runner := &apply.Runner{DB: db, Dir: dir, LockTimeout: lockTimeout, Log: a.log}
+	guards.configure(runner)
+	if !opts.DryRun {
+		contract, cleanup, err := a.contract(ctx, db, dir, guards)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		runner.Contract = contract
+	}
 	start := time.Now()
 	res, err := runner.Apply(ctx, opts)
 	if err != nil {

@@ -13,13 +13,17 @@ import (
 	"github.com/schemagate/schemagate/apply"
 	"github.com/schemagate/schemagate/dialect"
 	"github.com/schemagate/schemagate/migration"
+	"github.com/schemagate/schemagate/registry"
 	"github.com/schemagate/schemagate/schema"
 )
 
 func (a *app) verifyCommand() *cobra.Command {
 	var (
 		mode, snapshotFlag string
+		releaseFingerprint string
+		plan               bool
 		wait               time.Duration
+		guards             contractFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -46,12 +50,31 @@ Two checks, both from the database itself:
 --mode compatible (default) accepts what a newer release added, so an
 application rollback passes the gate; --mode exact requires the schema to be
 exactly the snapshot. --wait D keeps checking until the database catches up
-or D passes; on PostgreSQL a finishing apply wakes it at once.`,
+or D passes; on PostgreSQL a finishing apply wakes it at once.
+
+--release-fingerprint F answers "can the release with snapshot F run on the
+live schema?" from the snapshot its guarded instances stored in the database,
+without deploying it: the question before an application rollback.
+
+--plan answers "would applying the pending migrations break a release that is
+still running?" by replaying them on the dev database (--dev-url) and
+checking every live release's snapshot: exit 6 when one would break.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case plan:
+				return commandError(a.runVerifyPlan(cmd.Context(), guards))
+			case releaseFingerprint != "":
+				return commandError(a.runVerifyRelease(cmd.Context(), releaseFingerprint, guards.ttl))
+			}
 			return commandError(a.runVerify(cmd.Context(), mode, snapshotFlag, wait))
 		},
 	}
+	cmd.Flags().StringVar(&releaseFingerprint, "release-fingerprint", "", "check the registered release with this snapshot fingerprint (a unique prefix will do)")
+	cmd.Flags().BoolVar(&plan, "plan", false, "check that the pending migrations would not break a live release")
+	cmd.Flags().StringVar(&guards.devURL, "dev-url", "", "scratch database for --plan (see snapshot --help)")
+	cmd.Flags().StringArrayVar(&guards.allowBreaking, "allow-breaking", nil, `with --plan: accept breaking this live release ("APP VERSION")`)
+	cmd.Flags().DurationVar(&guards.ttl, "instance-ttl", registry.DefaultTTL, "an instance is live if it heartbeated within this long")
 	cmd.Flags().StringVar(&mode, "mode", string(apply.ModeCompatible), "compatible or exact")
 	cmd.Flags().StringVar(&snapshotFlag, "snapshot", "", "snapshot file the release needs (default DIR/schemagate.snapshot.json when present)")
 	cmd.Flags().DurationVar(&wait, "wait", 0, "keep checking until satisfied or this long has passed (e.g. 5m)")
@@ -236,5 +259,90 @@ func (a *app) printVerified(g *gate, snapshotPath string) error {
 	for _, w := range g.warnings {
 		a.printf("warning: %s\n", w.Message)
 	}
+	return nil
+}
+
+// runVerifyRelease checks a registered release, found by its snapshot's
+// fingerprint, against the live schema.
+func (a *app) runVerifyRelease(ctx context.Context, fingerprint string, ttl time.Duration) error {
+	db, err := a.open(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	releases, err := registry.Load(ctx, db, ttl, time.Now())
+	if err != nil {
+		return schemagate.Errorf(schemagate.KindError, "database_error", "read the instance registry: %w", err)
+	}
+	var found []registry.Release
+	for _, r := range releases {
+		if strings.HasPrefix(r.Fingerprint, fingerprint) || strings.HasPrefix(strings.TrimPrefix(r.Fingerprint, "sha256:"), fingerprint) {
+			found = append(found, r)
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return schemagate.Errorf(schemagate.KindUsage, "release_unknown",
+			"no release with fingerprint %s has registered in %s", fingerprint, db.Target()).
+			WithHint("`schemagate status` lists the releases this database has seen; or pass the release's snapshot with --snapshot")
+	case len(found) > 1:
+		return schemagate.Errorf(schemagate.KindUsage, "release_ambiguous",
+			"fingerprint prefix %s matches %d releases; give more of it", fingerprint, len(found))
+	case found[0].Snapshot == nil:
+		return schemagate.Errorf(schemagate.KindUsage, "release_unreadable",
+			"the stored snapshot of %s cannot be read: %s", found[0].Name(), found[0].SnapshotError)
+	}
+	g := &gate{db: db, snapshot: found[0].Snapshot, mode: apply.ModeCompatible}
+	if err := g.check(ctx); err != nil {
+		return err
+	}
+	if a.output == "json" {
+		a.printJSON(verifyDocument{SchemaVersion: jsonSchemaVersion, OK: true, Status: "ok", Database: db.Target(),
+			Mode: string(g.mode), Fingerprint: found[0].Fingerprint, Warnings: g.warnings})
+		return nil
+	}
+	a.printf("OK: %s can run on the live schema of %s: deploying or rolling back to it needs no schema change.\n",
+		found[0].Name(), db.Target())
+	return nil
+}
+
+// runVerifyPlan predicts the schema after the pending migrations and
+// checks every live release against it.
+func (a *app) runVerifyPlan(ctx context.Context, guards contractFlags) error {
+	dir, err := a.loadDir()
+	if err != nil {
+		return err
+	}
+	db, err := a.open(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	contract, cleanup, err := a.contract(ctx, db, dir, guards)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if contract == nil {
+		a.printf("Nothing to check: no registered release has live instances in %s.\n", db.Target())
+		return nil
+	}
+	records, err := db.History().Records(ctx, db.DB())
+	if err != nil {
+		return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
+	}
+	pending := apply.Compare(dir, records).With(apply.StatusPending)
+	for _, e := range pending {
+		after, err := contract.Predict(ctx, e.Migration)
+		if err != nil {
+			return err
+		}
+		stmts, _ := db.Split(e.Migration.Up)
+		if err := contract.Check(e.Migration, stmts, after); err != nil {
+			return err
+		}
+	}
+	a.printf("OK: the %d pending %s keep every live release running (%d %s checked).\n",
+		len(pending), plural(len(pending), "migration"), len(contract.Live), plural(len(contract.Live), "release"))
 	return nil
 }
