@@ -1,0 +1,3 @@
+-- expect: add-required-column
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE users ADD COLUMN tenant_id bigint unsigned NOT NULL, ALGORITHM=INSTANT;

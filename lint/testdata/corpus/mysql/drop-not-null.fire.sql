@@ -1,0 +1,5 @@
+-- expect: drop-not-null
+CREATE TABLE profiles (id bigint unsigned PRIMARY KEY, bio varchar(200) NOT NULL);
+-- ---- migration
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE profiles MODIFY bio varchar(200) NULL, ALGORITHM=INPLACE, LOCK=NONE;

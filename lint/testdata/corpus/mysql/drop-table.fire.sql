@@ -1,0 +1,3 @@
+-- expect: drop-table
+SET SESSION lock_wait_timeout = 5;
+DROP TABLE legacy_sessions;

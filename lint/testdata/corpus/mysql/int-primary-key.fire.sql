@@ -1,0 +1,2 @@
+-- expect: int-primary-key
+CREATE TABLE teams (id int AUTO_INCREMENT PRIMARY KEY, name varchar(50));

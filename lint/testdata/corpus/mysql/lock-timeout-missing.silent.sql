@@ -1,0 +1,3 @@
+-- expect-not: lock-timeout-missing
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE users ADD COLUMN nickname varchar(50), ALGORITHM=INSTANT;

@@ -1,0 +1,4 @@
+-- expect: mysql-multiple-ddl
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE users ADD COLUMN nickname varchar(50), ALGORITHM=INSTANT;
+ALTER TABLE users ADD COLUMN avatar varchar(200), ALGORITHM=INSTANT;

@@ -1,0 +1,4 @@
+-- expect: transaction-control
+START TRANSACTION;
+UPDATE users SET active = 0 WHERE id = 1;
+COMMIT;

@@ -1,0 +1,4 @@
+-- expect-not: add-required-column
+SET lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL DEFAULT 0;
+CREATE TABLE tenants (id bigint NOT NULL);

@@ -1,0 +1,4 @@
+-- expect: backfill-in-ddl-transaction
+SET lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN score integer;
+UPDATE users SET score = 0 WHERE score IS NULL;

@@ -1,0 +1,3 @@
+-- expect-not: cascade-removal
+DROP VIEW active_users;
+DROP TYPE IF EXISTS mood RESTRICT;

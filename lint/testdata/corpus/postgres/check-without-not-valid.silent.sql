@@ -1,0 +1,3 @@
+-- expect-not: check-without-not-valid validate-in-same-transaction
+SET lock_timeout = '2s';
+ALTER TABLE orders ADD CONSTRAINT amount_positive CHECK (amount > 0) NOT VALID;

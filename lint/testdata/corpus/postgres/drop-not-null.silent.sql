@@ -1,0 +1,3 @@
+-- expect-not: drop-not-null
+SET lock_timeout = '2s';
+ALTER TABLE users ALTER COLUMN email DROP DEFAULT;

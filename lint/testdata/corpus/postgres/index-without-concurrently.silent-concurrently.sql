@@ -1,0 +1,3 @@
+-- schemagate:no-transaction
+-- expect-not: index-without-concurrently concurrently-in-transaction
+CREATE INDEX CONCURRENTLY users_email ON users (email);

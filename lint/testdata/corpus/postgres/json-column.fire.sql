@@ -1,0 +1,3 @@
+-- expect: json-column
+SET lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN preferences json;

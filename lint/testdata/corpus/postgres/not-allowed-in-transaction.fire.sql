@@ -1,0 +1,2 @@
+-- expect: not-allowed-in-transaction
+VACUUM users;

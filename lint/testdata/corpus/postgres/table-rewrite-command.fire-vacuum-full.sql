@@ -1,0 +1,3 @@
+-- schemagate:no-transaction
+-- expect: table-rewrite-command
+VACUUM FULL users;

@@ -1,0 +1,5 @@
+-- schemagate:no-transaction
+-- expect: transaction-control
+BEGIN;
+SET lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN nickname text;

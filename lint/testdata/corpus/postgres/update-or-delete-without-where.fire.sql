@@ -1,0 +1,3 @@
+-- expect: update-or-delete-without-where
+UPDATE users SET active = true;
+DELETE FROM sessions;

@@ -1,0 +1,3 @@
+-- schemagate:no-transaction
+-- expect-not: not-allowed-in-transaction
+VACUUM;

@@ -1,0 +1,4 @@
+-- expect: transaction-control
+BEGIN;
+ALTER TABLE users ADD COLUMN nickname TEXT;
+COMMIT;
