@@ -32,6 +32,7 @@ type app struct {
 
 	url       string
 	dir       string
+	config    string
 	output    string
 	schema    string
 	verbosity int
@@ -80,6 +81,7 @@ version, migration left in progress); 5 timed out (lock or --wait);
 	f := root.PersistentFlags()
 	f.StringVar(&a.url, "url", "", "database URL (default $DATABASE_URL): postgres://…, sqlite://path")
 	f.StringVar(&a.dir, "dir", "migrations", "migration directory")
+	f.StringVar(&a.config, "config", "", "configuration file (default ./schemagate.yaml when present)")
 	f.StringVarP(&a.output, "output", "o", "text", "output format: text or json")
 	f.StringVar(&a.schema, "schema", "", "PostgreSQL schema to work in (default public)")
 	f.CountVarP(&a.verbosity, "verbose", "v", "log more detail to stderr")
@@ -95,6 +97,8 @@ version, migration left in progress); 5 timed out (lock or --wait);
 		a.diffCommand(),
 		a.repairCommand(),
 		a.rollbackCommand(),
+		a.lintCommand(),
+		a.approveCommand(),
 		a.demoCommand(),
 	)
 	return root

@@ -80,6 +80,9 @@ func (a *app) runApply(ctx context.Context, opts apply.Options, lockTimeout time
 	runner := &apply.Runner{DB: db, Dir: dir, LockTimeout: lockTimeout, Log: a.log}
 	guards.configure(runner)
 	if !opts.DryRun {
+		if err := a.lintGate(ctx, runner, opts.To); err != nil {
+			return err
+		}
 		contract, cleanup, err := a.contract(ctx, db, dir, guards)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/schemagate/schemagate/apply"
 	"github.com/schemagate/schemagate/dialect"
+	"github.com/schemagate/schemagate/lint"
 	"github.com/schemagate/schemagate/migration"
 	"github.com/schemagate/schemagate/registry"
 	"github.com/schemagate/schemagate/schema"
@@ -99,6 +101,47 @@ func (a *app) contract(ctx context.Context, db dialect.Database, dir *migration.
 		devVersion = m.Version
 		return apply.Replay(ctx, dev, dir, m.Version)
 	}
-	c := &apply.Contract{Live: live, AllowBreaking: f.allowBreaking, Predict: predict, Approved: a.approved(dir)}
+	gate, err := a.gatePolicy()
+	if err != nil {
+		return nil, noop, err
+	}
+	c := &apply.Contract{Live: live, AllowBreaking: f.allowBreaking, Predict: predict}
+	if gate.Signers != nil {
+		c.Approved = gate.Signers.Approved(os.DirFS(a.dir))
+	}
 	return c, func() { cleanup() }, nil
+}
+
+// lintGate refuses pending migrations with unapproved lint findings at or
+// above the fail level, when the project configured the gate (a lint
+// section in schemagate.yaml). The PostgreSQL parser costs about a second
+// of start-up and a few hundred MiB, which a project pays by opting in;
+// without the section, lint runs where it belongs first: on the pull
+// request, with ` + "`schemagate lint`" + `.
+func (a *app) lintGate(ctx context.Context, runner *apply.Runner, to int64) error {
+	gate, err := a.gatePolicy()
+	if err != nil || !gate.Configured {
+		return err
+	}
+	_, steps, err := runner.Plan(ctx, to)
+	if err != nil || len(steps) == 0 {
+		return err
+	}
+	in := lint.GateInput{
+		Input: lint.Input{Dialect: lint.Dialect(runner.DB.Dialect()), Policy: gate.Policy, RunnerLockTimeout: apply.DefaultDDLLockTimeout},
+		Dir:   os.DirFS(a.dir), DirPath: a.dir, AllowedSigners: gate.Signers,
+	}
+	for _, s := range steps {
+		in.Migrations = append(in.Migrations, s.Migration)
+	}
+	for _, m := range runner.Dir.Migrations {
+		if m.Version < steps[0].Migration.Version {
+			in.Earlier = append(in.Earlier, lint.FromMigration(a.dir, m))
+		}
+	}
+	report, err := lint.Gate(ctx, in)
+	if err != nil {
+		return err
+	}
+	return report.Err()
 }

@@ -22,6 +22,70 @@ import (
 // once it is, the rerun must execute only the statements that had not run.
 func TestMySQLKilledApplyIsResumable(t *testing.T) {
 	t.Parallel()
+	dbURL, dir, db := killAfterThreeOfFive(t)
+	dbName := strings.TrimPrefix(mustParseURL(t, dbURL).Path, "/")
+	r := sg(t, dir, "status", "--url", dbURL)
+	expectCode(t, r, 0)
+	expectContains(t, r.stdout, "0002_five_steps", "IN PROGRESS (3/5 statements)")
+	// A held lock would make this time out (exit 5) instead.
+	r = sg(t, dir, "apply", "--url", dbURL, "--lock-timeout", "5s")
+	expectCode(t, r, 4)
+	expectContains(t, r.stderr, "0002_five_steps was left in progress", "3 of 5 statements had finished", "schemagate repair")
+	expectCode(t, sg(t, dir, "verify", "--url", dbURL), 4)
+
+	// What `schemagate repair` records once it has confirmed from the live
+	// schema that exactly statements 1-3 took effect.
+	if _, err := db.Exec("UPDATE schemagate_migrations SET state = 'partial' WHERE version = 2"); err != nil {
+		t.Fatal(err)
+	}
+	r = sg(t, dir, "status", "--url", dbURL)
+	expectContains(t, r.stdout, "PARTIAL (3/5 statements, apply resumes)")
+	r = sg(t, dir, "verify", "--url", dbURL)
+	expectCode(t, r, 3)
+	expectContains(t, r.stderr, "partly applied: 3 of 5 statements")
+
+	r = sg(t, dir, "apply", "--url", dbURL, "-o", "json")
+	expectCode(t, r, 0)
+	expectContains(t, r.stdout, `"id": "0002_five_steps"`)
+	if got := tables(t, db, dbName); got != "accounts s1 s2 s3 s5 schemagate_migrations" {
+		t.Errorf("tables after the resumed apply: %s", got)
+	}
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' AND COLUMN_NAME = 'email'"); n != 1 {
+		t.Error("statement 4 did not run on resume")
+	}
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 2 AND state = 'applied' AND statements_done = 5 AND finished_at IS NOT NULL"); n != 1 {
+		t.Error("0002 is not recorded as applied with 5 of 5 statements")
+	}
+	r = sg(t, dir, "verify", "--url", dbURL)
+	expectCode(t, r, 0)
+	expectContains(t, r.stdout, "OK:", "2 of 2 migrations applied")
+}
+
+// TestMySQLRepairConfirmsThePartialPoint has repair replay the migrations
+// on a dev database and compare the live schema with the state after each
+// statement: it must find that statements 1-3 took effect and record that.
+func TestMySQLRepairConfirmsThePartialPoint(t *testing.T) {
+	t.Parallel()
+	dbURL, dir, db := killAfterThreeOfFive(t)
+	dev := mustParseURL(t, dbURL)
+	dev.Path = "/"
+	r := sg(t, dir, "repair", "--url", dbURL, "--dev-url", dev.String(), "--yes")
+	expectCode(t, r, 0)
+	expectContains(t, r.stdout, "0002_five_steps", "statements 1 to 3 took effect")
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 2 AND state = 'partial' AND statements_done = 3"); n != 1 {
+		t.Errorf("repair did not record 0002 as partial after 3 statements:\n%s", r)
+	}
+	expectCode(t, sg(t, dir, "apply", "--url", dbURL), 0)
+	expectCode(t, sg(t, dir, "verify", "--url", dbURL), 0)
+}
+
+// killAfterThreeOfFive applies 0001, then starts applying 0002, five DDL
+// statements, makes statement 4 wait, kills the runner with SIGKILL and
+// ends its orphaned server session the way an operator would. It checks
+// that the lock is free and that history and schema say statements 1-3
+// ran, and returns the database URL, the project directory and a handle.
+func killAfterThreeOfFive(t *testing.T) (string, string, *sql.DB) {
+	t.Helper()
 	ctx := context.Background()
 	dbURL := testdb.MySQL(t)
 	dbName := strings.TrimPrefix(mustParseURL(t, dbURL).Path, "/")
@@ -111,41 +175,7 @@ func TestMySQLKilledApplyIsResumable(t *testing.T) {
 	if n := queryInt(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' AND COLUMN_NAME = 'email'"); n != 0 {
 		t.Error("statement 4 took effect although it was killed while waiting")
 	}
-	r := sg(t, dir, "status", "--url", dbURL)
-	expectCode(t, r, 0)
-	expectContains(t, r.stdout, "0002_five_steps", "IN PROGRESS (3/5 statements)")
-	// A held lock would make this time out (exit 5) instead.
-	r = sg(t, dir, "apply", "--url", dbURL, "--lock-timeout", "5s")
-	expectCode(t, r, 4)
-	expectContains(t, r.stderr, "0002_five_steps was left in progress", "3 of 5 statements had finished", "schemagate repair")
-	expectCode(t, sg(t, dir, "verify", "--url", dbURL), 4)
-
-	// What `schemagate repair` records once it has confirmed from the live
-	// schema that exactly statements 1-3 took effect.
-	if _, err := db.Exec("UPDATE schemagate_migrations SET state = 'partial' WHERE version = 2"); err != nil {
-		t.Fatal(err)
-	}
-	r = sg(t, dir, "status", "--url", dbURL)
-	expectContains(t, r.stdout, "PARTIAL (3/5 statements, apply resumes)")
-	r = sg(t, dir, "verify", "--url", dbURL)
-	expectCode(t, r, 3)
-	expectContains(t, r.stderr, "partly applied: 3 of 5 statements")
-
-	r = sg(t, dir, "apply", "--url", dbURL, "-o", "json")
-	expectCode(t, r, 0)
-	expectContains(t, r.stdout, `"id": "0002_five_steps"`)
-	if got := tables(t, db, dbName); got != "accounts s1 s2 s3 s5 schemagate_migrations" {
-		t.Errorf("tables after the resumed apply: %s", got)
-	}
-	if n := queryInt(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' AND COLUMN_NAME = 'email'"); n != 1 {
-		t.Error("statement 4 did not run on resume")
-	}
-	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 2 AND state = 'applied' AND statements_done = 5 AND finished_at IS NOT NULL"); n != 1 {
-		t.Error("0002 is not recorded as applied with 5 of 5 statements")
-	}
-	r = sg(t, dir, "verify", "--url", dbURL)
-	expectCode(t, r, 0)
-	expectContains(t, r.stdout, "OK:", "2 of 2 migrations applied")
+	return dbURL, dir, db
 }
 
 // TestMySQLLockTimeoutNamesTheHolder holds the migration lock from a test
