@@ -231,10 +231,12 @@ func TestRegistryHeartbeat(t *testing.T) {
 		if in.ID != "pod-a" || in.App != "authsvc" || in.Release != "2" || !strings.HasPrefix(in.Fingerprint, "sha256:") {
 			t.Errorf("instance row: %+v", in)
 		}
-		releases, err := reg.Releases(context.Background(), f.db)
-		if err != nil || len(releases) != 1 {
-			t.Fatalf("releases: %v %v", releases, err)
-		}
+		// The release row is written right after the instance row.
+		var releases []dialect.Release
+		waitFor(t, "release stored", func() bool {
+			releases, _ = reg.Releases(context.Background(), f.db)
+			return len(releases) == 1
+		})
 		if snap, err := schema.DecodeSnapshot(releases[0].Snapshot); err != nil || snap.Fingerprint != in.Fingerprint {
 			t.Errorf("stored snapshot does not decode to the release's fingerprint: %v", err)
 		}
