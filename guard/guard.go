@@ -445,6 +445,9 @@ func (g *Guard) heartbeat(ctx context.Context) {
 	if err == nil {
 		_ = r.Expire(ctx, g.db, now.Add(-expireAfter))
 	}
+	if ctx.Err() != nil {
+		return // shutting down: an interrupted heartbeat says nothing
+	}
 	g.mu.Lock()
 	g.status.Registered = err == nil
 	g.status.RegistrationError = ""
