@@ -202,7 +202,7 @@ func TestMySQLLockTimeoutNamesTheHolder(t *testing.T) {
 	r := sg(t, dir, "apply", "--url", dbURL, "--lock-timeout", "1s")
 	expectCode(t, r, 5)
 	expectContains(t, r.stderr, "gave up waiting for the migration lock after 1s",
-		fmt.Sprintf("held by server connection %d (root from 127.0.0.1", id), "KILL")
+		fmt.Sprintf("held by server connection %d (%s from ", id, mustParseURL(t, dbURL).User.Username()), "KILL")
 	if _, err := holder.ExecContext(ctx, "DO RELEASE_LOCK(?)", mysqldialect.LockName(dbName)); err != nil {
 		t.Fatal(err)
 	}
