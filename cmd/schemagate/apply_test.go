@@ -66,7 +66,7 @@ func TestConcurrentApplyAppliesEachMigrationExactlyOnce(t *testing.T) {
 					appliers++
 				}
 			}
-			db := openDB(t, url)
+			db := openURL(t, url)
 			if got := queryInt(t, db, "SELECT count(*) FROM events"); got != migrations-1 {
 				t.Errorf("events has %d rows, want %d: some insert ran more or less than once", got, migrations-1)
 			}

@@ -108,7 +108,7 @@ func TestFailingStatementReportsWhereAndKeepsEarlierMigrations(t *testing.T) {
 				wantCode, wantLine = "error 1146", "0002_add_orders.up.sql line 4"
 			}
 			expectContains(t, r.stderr, "apply 0002_add_orders", "statement 2", wantLine, "customers", wantCode)
-			db := openDB(t, url)
+			db := openURL(t, url)
 			if _, err := db.Exec("SELECT count(*) FROM users"); err != nil {
 				t.Errorf("table users is gone: %v", err)
 			}

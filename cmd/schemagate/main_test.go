@@ -15,6 +15,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/schemagate/schemagate/internal/testdb"
 	_ "modernc.org/sqlite"
 )
 
@@ -119,12 +121,14 @@ func expectContains(t *testing.T, text string, wants ...string) {
 	}
 }
 
-// openURL opens a database/sql handle on a postgres:// or sqlite:// URL.
+// openURL opens a database/sql handle on a URL of any engine the tests use.
 func openURL(t *testing.T, rawURL string) *sql.DB {
 	t.Helper()
 	var db *sql.DB
 	var err error
 	switch {
+	case strings.HasPrefix(rawURL, "mysql://"), strings.HasPrefix(rawURL, "mariadb://"):
+		db, err = testdb.OpenMySQL(rawURL)
 	case strings.HasPrefix(rawURL, "sqlite://"):
 		db, err = sql.Open("sqlite", "file:"+strings.TrimPrefix(rawURL, "sqlite://")+"?_pragma=busy_timeout(10000)")
 	default:

@@ -100,7 +100,7 @@ func killAfterThreeOfFive(t *testing.T) (string, string, *sql.DB) {
 			"CREATE TABLE s5 (id INT);\n",
 	})
 	expectCode(t, sg(t, dir, "apply", "--url", dbURL, "--to", "1"), 0)
-	db := openDB(t, dbURL)
+	db := openURL(t, dbURL)
 
 	// Statement 4 needs the metadata lock of accounts; an open transaction
 	// that read the table holds it, so the statement waits for as long as
@@ -186,7 +186,7 @@ func TestMySQLLockTimeoutNamesTheHolder(t *testing.T) {
 	dbURL := testdb.MySQL(t)
 	dbName := strings.TrimPrefix(mustParseURL(t, dbURL).Path, "/")
 	dir := project(t, twoMigrations())
-	holder, err := openDB(t, dbURL).Conn(ctx)
+	holder, err := openURL(t, dbURL).Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,20 +247,6 @@ func TestMySQLPasswordNeverPrinted(t *testing.T) {
 	expectContains(t, all.String(), "xxxxx", "Applied to mysql://")
 }
 
-// openDB opens a database/sql handle on a URL of any engine the tests use.
-func openDB(t *testing.T, rawURL string) *sql.DB {
-	t.Helper()
-	if !strings.HasPrefix(rawURL, "mysql://") && !strings.HasPrefix(rawURL, "mariadb://") {
-		return openURL(t, rawURL)
-	}
-	db, err := testdb.OpenMySQL(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // tables lists the tables of a MySQL database, sorted, space-separated.
 func tables(t *testing.T, db *sql.DB, dbName string) string {
 	t.Helper()
@@ -285,7 +271,7 @@ func tables(t *testing.T, db *sql.DB, dbName string) string {
 // run when it is not empty.
 func mysqlUser(t *testing.T, dbURL, grant string) (user, password string) {
 	t.Helper()
-	admin := openDB(t, dbURL)
+	admin := openURL(t, dbURL)
 	user = fmt.Sprintf("sgt_cli%d", time.Now().UnixNano()%1e10)
 	password = "Pw-" + user[len(user)-6:] + "-s3cr3t"
 	account := "'" + user + "'@'%'"

@@ -14,10 +14,16 @@ import (
 // database name for PostgreSQL (schemagate creates and drops a throw-away
 // database), nothing for SQLite (it replays in memory).
 func devURL(t *testing.T, engine string) []string {
-	if engine != "postgres" {
+	var server string
+	switch engine {
+	case "postgres":
+		server = testdb.PostgresServerURL(t)
+	case "mysql":
+		server = testdb.MySQLServerURL(t)
+	default:
 		return nil
 	}
-	u, err := url.Parse(testdb.PostgresServerURL(t))
+	u, err := url.Parse(server)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,8 +33,8 @@ func devURL(t *testing.T, engine string) []string {
 
 func authMigrations() map[string]string {
 	return map[string]string{
-		"0001_create_tenants.up.sql": "CREATE TABLE tenants (id INTEGER PRIMARY KEY, name TEXT NOT NULL, domain TEXT NOT NULL UNIQUE);\n",
-		"0002_create_users.up.sql":   "CREATE TABLE users (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenants (id), email TEXT NOT NULL);\n",
+		"0001_create_tenants.up.sql": "CREATE TABLE tenants (id INTEGER PRIMARY KEY, name TEXT NOT NULL, domain VARCHAR(255) NOT NULL UNIQUE);\n",
+		"0002_create_users.up.sql":   "CREATE TABLE users (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenants (id), email VARCHAR(255) NOT NULL);\n",
 		"0003_verify_domains.up.sql": "ALTER TABLE tenants ADD COLUMN domain_verified BOOLEAN NOT NULL DEFAULT FALSE;\n",
 	}
 }
