@@ -54,6 +54,9 @@ const (
 	// ttlIntervals is how many intervals an instance may miss before the
 	// registry counts it as gone.
 	ttlIntervals = 3
+	// errorGrace is how many intervals a compatible release stays ready
+	// while its checks fail for reasons other than the schema.
+	errorGrace = 3
 	// expireAfter is how long a dead instance's row stays in the registry
 	// before a live instance deletes it.
 	expireAfter = 24 * time.Hour
@@ -80,6 +83,7 @@ type Guard struct {
 	status    Status
 	token     string // the schema token the status was computed at
 	regFailed bool   // the last registration attempt failed (logged once)
+	lastGood  time.Time
 }
 
 // Option configures a Guard. Options validate their arguments; New fails
@@ -203,7 +207,7 @@ func New(db *sql.DB, opts ...Option) (*Guard, error) {
 	if g.log == nil {
 		g.log = slog.Default()
 	}
-	g.log = g.log.With("component", "schemagate.guard", "release", g.Release())
+	g.log = g.log.With("component", "schemagate.guard", "schemagate_release", g.Release())
 	if c.migrations != nil {
 		if g.dir, err = migration.Load(c.migrations); err != nil {
 			return nil, fmt.Errorf("guard.New: migrations: %w", err)
@@ -339,6 +343,9 @@ func (g *Guard) check(ctx context.Context) error {
 	g.mu.Lock()
 	was := g.status.Compatible
 	g.status, g.token = s, token
+	if s.Compatible {
+		g.lastGood = s.CheckedAt
+	}
 	g.mu.Unlock()
 	if was != s.Compatible || result != nil && was {
 		if s.Compatible {
@@ -350,18 +357,31 @@ func (g *Guard) check(ctx context.Context) error {
 	return result
 }
 
-// failed records a check that could not be made.
+// failed records a check that could not be made. A release that was
+// found compatible stays ready through a short outage of the check (a
+// database blip, a failover): otherwise every instance of every release
+// would turn unready at the same moment and the service would go dark,
+// which is worse than serving on a schema that was fine seconds ago. Past
+// the grace period, or if the release was never found compatible, it is
+// not ready.
 func (g *Guard) failed(err error) error {
 	err = fmt.Errorf("check the schema for %s: %w", g.Release(), err)
+	now := time.Now().UTC()
 	g.mu.Lock()
 	was := g.status.Compatible
-	g.status.Compatible = false
+	if g.lastGood.IsZero() || now.Sub(g.lastGood) > errorGrace*g.interval {
+		g.status.Compatible = false
+	}
+	still := g.status.Compatible
 	g.status.Reason = err.Error()
-	g.status.CheckedAt = time.Now().UTC()
+	g.status.CheckedAt = now
 	g.token = ""
 	g.mu.Unlock()
-	if was {
+	switch {
+	case was && !still:
 		g.log.Warn("cannot check the database schema; not ready", "error", err)
+	case still:
+		g.log.Warn("cannot check the database schema; staying ready on the last good check", "error", err)
 	}
 	return err
 }
@@ -389,6 +409,9 @@ func (g *Guard) Recheck(ctx context.Context) error {
 				g.mu.Lock()
 				g.status.CheckedAt = time.Now().UTC()
 				compatible := g.status.Compatible
+				if compatible {
+					g.lastGood = g.status.CheckedAt
+				}
 				g.mu.Unlock()
 				g.metrics.observe(time.Since(start), compatible)
 				if !compatible {

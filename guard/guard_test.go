@@ -348,3 +348,27 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestACompatibleReleaseRidesOutABriefCheckFailure(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	f.apply(t, 0)
+	g := f.guard(t) // interval 50ms: the grace is three intervals
+	if err := g.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.db.Close() // the database becomes unreachable
+	if err := g.Check(context.Background()); err == nil {
+		t.Fatal("a check on a closed database succeeded")
+	}
+	if !g.Compatible() {
+		t.Error("one failed check turned a compatible release unready: a database blip would take every instance out")
+	}
+	time.Sleep(200 * time.Millisecond)
+	_ = g.Check(context.Background())
+	if g.Compatible() {
+		t.Error("still ready after the grace period with no successful check")
+	}
+	if !strings.Contains(g.Status().Reason, "closed") {
+		t.Errorf("reason: %q", g.Status().Reason)
+	}
+}

@@ -215,6 +215,16 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	// CreateTemp makes the file private; these files are committed and
+	// read by others, so give them the mode of the file they replace, or
+	// the usual one.
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := os.Chmod(tmp.Name(), mode); err != nil {
+		return err
+	}
 	return os.Rename(tmp.Name(), path)
 }
 

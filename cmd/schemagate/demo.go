@@ -15,26 +15,38 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/schemagate/schemagate"
+	"github.com/schemagate/schemagate/examples/authsvc/replay"
 )
 
 //go:embed demodata
 var demoData embed.FS
 
 func (a *app) demoCommand() *cobra.Command {
-	var keep bool
+	var keep, withTraffic bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Replay the incident schemagate exists for, on a scratch SQLite database",
 		Long: `demo tells, in a few screens, how a release whose migration job silently did
 not run was stopped by the deploy gate instead of answering 401/404 to users.
 It needs nothing installed: it runs the real commands against a temporary
-SQLite file.`,
+SQLite file.
+
+--traffic replays the deploy with live traffic, in a few seconds: two regions,
+two instances of the example auth service per region behind health-checked
+routers, clients logging in continuously. The same deploy runs without and
+with schemagate, and a table compares failed requests and the time to detect,
+diagnose and recover; a last leg rolls the application back with no schema
+change.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if withTraffic {
+				return commandError(a.runTrafficDemo(cmd.Context()))
+			}
 			return commandError(a.runDemo(cmd.Context(), keep))
 		},
 	}
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary directory and print its path")
+	cmd.Flags().BoolVar(&withTraffic, "traffic", false, "replay the deploy with live traffic and the guard (a few seconds)")
 	return cmd
 }
 
@@ -129,8 +141,26 @@ func (a *app) runDemo(ctx context.Context, keep bool) error {
 		return demoFailed("verify release 1 after release 2")
 	}
 
-	say("\nDemo finished in %s. Next: `schemagate init` in your project, then `schemagate help`.\n",
-		time.Since(start).Round(time.Millisecond))
+	say("\nDemo finished in %s. Watch the same deploy under live traffic, with the guard in each\n", time.Since(start).Round(time.Millisecond))
+	say("service instance, with `schemagate demo --traffic`. Next: `schemagate init` in your project.\n")
+	return nil
+}
+
+// runTrafficDemo runs the incident replay of examples/authsvc on SQLite.
+func (a *app) runTrafficDemo(ctx context.Context) error {
+	work, err := os.MkdirTemp("", "schemagate-replay-")
+	if err != nil {
+		return schemagate.Errorf(schemagate.KindError, "io", "create a temporary directory: %w", err)
+	}
+	defer os.RemoveAll(work)
+	cfg := replay.Quick(work)
+	cfg.Progress = a.stdout
+	a.printf("Replaying the incident with live traffic (EU and US, two instances each, clients logging in)…\n\n")
+	res, err := replay.Run(ctx, cfg)
+	if err != nil {
+		return schemagate.Errorf(schemagate.KindError, "demo_failed", "the replay failed: %w", err)
+	}
+	res.WriteTable(a.stdout)
 	return nil
 }
 

@@ -11,8 +11,6 @@ import (
 
 	"github.com/schemagate/schemagate"
 	"github.com/schemagate/schemagate/apply"
-	"github.com/schemagate/schemagate/dialect"
-	"github.com/schemagate/schemagate/migration"
 	"github.com/schemagate/schemagate/registry"
 	"github.com/schemagate/schemagate/schema"
 )
@@ -94,107 +92,16 @@ type verifyDocument struct {
 	Warnings      []schema.Difference `json:"warnings,omitempty"`
 }
 
-// gate is one verify run's inputs; check is what --wait repeats.
-type gate struct {
-	db       dialect.Database
-	dir      *migration.Dir // nil when there is no migration directory
-	snapshot *schema.Snapshot
-	mode     apply.Mode
-
-	// Set by the last check, for the success message.
-	report   *apply.Report
-	warnings []schema.Difference
-}
-
-func (g *gate) check(ctx context.Context) error {
-	var records []dialect.Record
-	var err error
-	if g.dir != nil {
-		records, err = g.db.History().Records(ctx, g.db.DB())
-		if err != nil {
-			return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", g.db.Target(), err)
-		}
-		g.report = apply.Compare(g.dir, records)
-	}
-	// The live structure first: it is the truth, and its message names
-	// what is missing and which migration brings it.
-	if g.snapshot != nil {
-		live, err := dialect.Inspect(ctx, g.db, nil)
-		if err != nil {
-			return err
-		}
-		if err := g.structural(live); err != nil {
-			return err
-		}
-	}
-	if g.report != nil {
-		if err := g.report.VerifyError(g.mode); err != nil {
-			return err
-		}
-		if g.mode == apply.ModeExact {
-			drift, err := apply.CheckDrift(ctx, g.db, g.report)
-			if err != nil {
-				return err
-			}
-			if err := drift.Err(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// structural compares the live schema with the snapshot.
-func (g *gate) structural(live *schema.Schema) error {
-	var problems []schema.Difference
-	if g.mode == apply.ModeExact {
-		if live.Fingerprint() == g.snapshot.Fingerprint {
-			return nil
-		}
-		problems = schema.Diff(g.snapshot.Schema, live)
-	} else {
-		rep := schema.Compatible(g.snapshot.Schema, live)
-		g.warnings = rep.Warnings
-		if rep.Compatible {
-			return nil
-		}
-		problems = rep.Problems
-	}
-	missingOnly := true
-	var lines []string
-	for _, p := range problems {
-		if !p.Missing() {
-			missingOnly = false
-		}
-		line := p.Message
-		if g.report != nil {
-			line = g.report.Explain(p)
-		}
-		lines = append(lines, line)
-	}
-	if missingOnly {
-		return schemagate.Errorf(schemagate.KindBehind, "schema_behind",
-			"the database lacks what this release needs:\n  %s", strings.Join(lines, "\n  ")).
-			WithHint("apply the pending migrations (schemagate apply), then verify again")
-	}
-	what := "the live schema contradicts what this release needs"
-	if g.mode == apply.ModeExact {
-		what = "the live schema is not exactly the release's snapshot"
-	}
-	return schemagate.Errorf(schemagate.KindIntegrity, "schema_incompatible", "%s:\n  %s", what, strings.Join(lines, "\n  ")).
-		WithHint("the schema was changed in a way this release cannot use; compare in full with `schemagate diff SNAPSHOT URL`")
-}
-
 func (a *app) runVerify(ctx context.Context, modeFlag, snapshotFlag string, wait time.Duration) error {
 	mode, err := apply.ParseMode(modeFlag)
 	if err != nil {
 		return err
 	}
-	g := &gate{mode: mode}
+	g := &apply.Gate{Mode: mode}
 	// The directory is optional when a snapshot is given: a pipeline may
 	// hold only the release's snapshot.
 	if st, err := os.Stat(a.dir); err == nil && st.IsDir() {
-		if g.dir, err = a.loadDir(); err != nil {
+		if g.Dir, err = a.loadDir(); err != nil {
 			return err
 		}
 	} else if snapshotFlag == "" {
@@ -204,7 +111,7 @@ func (a *app) runVerify(ctx context.Context, modeFlag, snapshotFlag string, wait
 	}
 	path := a.snapshotPath(snapshotFlag)
 	if _, err := os.Stat(path); err == nil || snapshotFlag != "" {
-		if g.snapshot, err = readSnapshot(path); err != nil {
+		if g.Snapshot, err = readSnapshot(path); err != nil {
 			return err
 		}
 	}
@@ -213,18 +120,13 @@ func (a *app) runVerify(ctx context.Context, modeFlag, snapshotFlag string, wait
 		return err
 	}
 	defer db.Close()
-	g.db = db
-	if g.snapshot != nil {
-		if err := g.snapshot.CheckDialect(db.Dialect()); err != nil {
-			return err
-		}
-	}
+	g.DB = db
 
 	if wait > 0 {
 		a.log.Debug("waiting for the database to satisfy this release", "timeout", wait)
-		err = apply.Wait(ctx, db, g.check, apply.WaitOptions{Timeout: wait, Poll: time.Second})
+		err = apply.Wait(ctx, db, g.Check, apply.WaitOptions{Timeout: wait, Poll: time.Second})
 	} else {
-		err = g.check(ctx)
+		err = g.Check(ctx)
 	}
 	if err != nil {
 		return err
@@ -232,21 +134,21 @@ func (a *app) runVerify(ctx context.Context, modeFlag, snapshotFlag string, wait
 	return a.printVerified(g, path)
 }
 
-func (a *app) printVerified(g *gate, snapshotPath string) error {
-	doc := verifyDocument{SchemaVersion: jsonSchemaVersion, OK: true, Status: "ok", Database: g.db.Target(),
-		Mode: string(g.mode), Warnings: g.warnings}
+func (a *app) printVerified(g *apply.Gate, snapshotPath string) error {
+	doc := verifyDocument{SchemaVersion: jsonSchemaVersion, OK: true, Status: "ok", Database: g.DB.Target(),
+		Mode: string(g.Mode), Warnings: g.Warnings}
 	var parts []string
-	if g.dir != nil {
-		doc.Applied = g.report.Count(apply.StatusApplied)
-		if n := len(g.dir.Migrations); n > 0 {
-			doc.Latest = g.dir.Migrations[n-1].ID()
+	if g.Dir != nil {
+		doc.Applied = g.Report.Count(apply.StatusApplied)
+		if n := len(g.Dir.Migrations); n > 0 {
+			doc.Latest = g.Dir.Migrations[n-1].ID()
 		}
-		parts = append(parts, fmt.Sprintf("%d of %d migrations applied, latest %s", doc.Applied, len(g.dir.Migrations), doc.Latest))
+		parts = append(parts, fmt.Sprintf("%d of %d migrations applied, latest %s", doc.Applied, len(g.Dir.Migrations), doc.Latest))
 	}
-	if g.snapshot != nil {
-		doc.Snapshot, doc.Fingerprint = snapshotPath, g.snapshot.Fingerprint
+	if g.Snapshot != nil {
+		doc.Snapshot, doc.Fingerprint = snapshotPath, g.Snapshot.Fingerprint
 		relation := "has everything"
-		if g.mode == apply.ModeExact {
+		if g.Mode == apply.ModeExact {
 			relation = "is exactly"
 		}
 		parts = append(parts, fmt.Sprintf("the live schema %s %s needs", relation, snapshotPath))
@@ -255,8 +157,8 @@ func (a *app) printVerified(g *gate, snapshotPath string) error {
 		a.printJSON(doc)
 		return nil
 	}
-	a.printf("OK: %s satisfies this release (%s; mode %s).\n", g.db.Target(), strings.Join(parts, "; "), g.mode)
-	for _, w := range g.warnings {
+	a.printf("OK: %s satisfies this release (%s; mode %s).\n", g.DB.Target(), strings.Join(parts, "; "), g.Mode)
+	for _, w := range g.Warnings {
 		a.printf("warning: %s\n", w.Message)
 	}
 	return nil
@@ -292,13 +194,13 @@ func (a *app) runVerifyRelease(ctx context.Context, fingerprint string, ttl time
 		return schemagate.Errorf(schemagate.KindUsage, "release_unreadable",
 			"the stored snapshot of %s cannot be read: %s", found[0].Name(), found[0].SnapshotError)
 	}
-	g := &gate{db: db, snapshot: found[0].Snapshot, mode: apply.ModeCompatible}
-	if err := g.check(ctx); err != nil {
+	g := &apply.Gate{DB: db, Snapshot: found[0].Snapshot, Mode: apply.ModeCompatible}
+	if err := g.Check(ctx); err != nil {
 		return err
 	}
 	if a.output == "json" {
 		a.printJSON(verifyDocument{SchemaVersion: jsonSchemaVersion, OK: true, Status: "ok", Database: db.Target(),
-			Mode: string(g.mode), Fingerprint: found[0].Fingerprint, Warnings: g.warnings})
+			Mode: string(g.Mode), Fingerprint: found[0].Fingerprint, Warnings: g.Warnings})
 		return nil
 	}
 	a.printf("OK: %s can run on the live schema of %s: deploying or rolling back to it needs no schema change.\n",

@@ -10,9 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 
-	"github.com/schemagate/schemagate"
 	"github.com/schemagate/schemagate/apply"
 	"github.com/schemagate/schemagate/dialect"
 	"github.com/schemagate/schemagate/examples/authsvc/migrations"
@@ -55,55 +53,7 @@ func Gate(ctx context.Context, db dialect.Database, release int, mode apply.Mode
 	if err != nil {
 		return err
 	}
-	if err := snap.CheckDialect(db.Dialect()); err != nil {
-		return err
-	}
-	records, err := db.History().Records(ctx, db.DB())
-	if err != nil {
-		return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
-	}
-	report := apply.Compare(dir, records)
-
-	// The live structure first: it is the truth, and its message names
-	// what is missing and the migration that brings it.
-	live, err := dialect.Inspect(ctx, db, nil)
-	if err != nil {
-		return err
-	}
-	if err := structural(snap, live, report, mode); err != nil {
-		return err
-	}
-	return report.VerifyError(mode)
-}
-
-func structural(snap *schema.Snapshot, live *schema.Schema, report *apply.Report, mode apply.Mode) error {
-	var problems []schema.Difference
-	if mode == apply.ModeExact {
-		if live.Fingerprint() == snap.Fingerprint {
-			return nil
-		}
-		problems = schema.Diff(snap.Schema, live)
-	} else {
-		rep := schema.Compatible(snap.Schema, live)
-		if rep.Compatible {
-			return nil
-		}
-		problems = rep.Problems
-	}
-	missingOnly := true
-	lines := make([]string, len(problems))
-	for i, p := range problems {
-		missingOnly = missingOnly && p.Missing()
-		lines[i] = report.Explain(p)
-	}
-	if missingOnly {
-		return schemagate.Errorf(schemagate.KindBehind, "schema_behind",
-			"the database lacks what this release needs:\n  %s", strings.Join(lines, "\n  ")).
-			WithHint("apply the pending migrations (schemagate apply), then verify again")
-	}
-	return schemagate.Errorf(schemagate.KindIntegrity, "schema_incompatible",
-		"the live schema contradicts what this release needs:\n  %s", strings.Join(lines, "\n  ")).
-		WithHint("the schema was changed in a way this release cannot use; compare in full with `schemagate diff`")
+	return (&apply.Gate{DB: db, Dir: dir, Snapshot: snap, Mode: mode}).Check(ctx)
 }
 
 func loadDir(release int) (*migration.Dir, error) {
