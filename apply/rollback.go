@@ -100,6 +100,11 @@ func (r *Runner) Rollback(ctx context.Context, to int64, dryRun bool) ([]Rollbac
 	if err != nil {
 		return nil, err
 	}
+	unbound, err := r.boundLockWaits(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	defer unbound()
 	var done []RollbackStep
 	for _, step := range steps {
 		start := time.Now()
@@ -129,7 +134,7 @@ func (r *Runner) downInTransaction(ctx context.Context, conn *sql.Conn, step Rol
 		return r.dbError("roll back "+m.ID()+": begin transaction", err)
 	}
 	defer tx.Rollback()
-	if err := r.setLockTimeout(ctx, tx, m, true); err != nil {
+	if _, err := r.migrationLockWaits(ctx, tx, m, true); err != nil {
 		return err
 	}
 	for i, stmt := range step.Statements {
@@ -183,12 +188,11 @@ func (r *Runner) downStatementByStatement(ctx context.Context, conn *sql.Conn, s
 			return err
 		}
 	}
-	if err := r.setLockTimeout(ctx, conn, m, false); err != nil {
+	restore, err := r.migrationLockWaits(ctx, conn, m, false)
+	if err != nil {
 		return err
 	}
-	if lt, ok := r.DB.(dialect.LockTimeouter); ok && r.ddlLockTimeout(m) > 0 {
-		defer lt.ResetLockTimeout(context.WithoutCancel(ctx), conn)
-	}
+	defer restore()
 	for i, stmt := range step.Statements {
 		err := r.retrying(ctx, m, func() error {
 			if _, err := conn.ExecContext(ctx, stmt.Text); err != nil {

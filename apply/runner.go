@@ -206,6 +206,11 @@ func (r *Runner) Apply(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, r.dbError("read history", err)
 	}
+	unbound, err := r.boundLockWaits(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	defer unbound()
 	rep = Compare(r.Dir, records)
 	if err := rep.IntegrityError(); err != nil {
 		return nil, err
@@ -303,7 +308,7 @@ func (r *Runner) applyInTransaction(ctx context.Context, conn *sql.Conn, step St
 		return r.dbError("apply "+m.ID()+": begin transaction", err)
 	}
 	defer tx.Rollback()
-	if err := r.setLockTimeout(ctx, tx, m, true); err != nil {
+	if _, err := r.migrationLockWaits(ctx, tx, m, true); err != nil {
 		return err
 	}
 	for i, stmt := range step.Statements {
@@ -363,12 +368,11 @@ func (r *Runner) applyStatementByStatement(ctx context.Context, conn *sql.Conn, 
 	} else if err := history.Insert(ctx, conn, *rec); err != nil {
 		return r.dbError("apply "+m.ID(), err)
 	}
-	if err := r.setLockTimeout(ctx, conn, m, false); err != nil {
+	restore, err := r.migrationLockWaits(ctx, conn, m, false)
+	if err != nil {
 		return err
 	}
-	if lt, ok := r.DB.(dialect.LockTimeouter); ok && r.ddlLockTimeout(m) > 0 {
-		defer lt.ResetLockTimeout(context.WithoutCancel(ctx), conn)
-	}
+	defer restore()
 	for i, stmt := range step.Statements {
 		if i < step.Resume {
 			continue
@@ -418,16 +422,46 @@ func (r *Runner) ddlLockTimeout(m *migration.Migration) time.Duration {
 	return r.DDLLockTimeout
 }
 
-func (r *Runner) setLockTimeout(ctx context.Context, q dialect.Querier, m *migration.Migration, inTx bool) error {
+// boundLockWaits sets the runner's statement lock timeout on conn for the
+// whole run, and returns what undoes it. Setting it once, rather than per
+// migration, saves a round trip per migration.
+func (r *Runner) boundLockWaits(ctx context.Context, conn *sql.Conn) (func(), error) {
 	lt, ok := r.DB.(dialect.LockTimeouter)
-	d := r.ddlLockTimeout(m)
+	d := r.ddlLockTimeout(&migration.Migration{})
 	if !ok || d <= 0 {
-		return nil
+		return func() {}, nil
+	}
+	if err := lt.SetLockTimeout(ctx, conn, d, false); err != nil {
+		return nil, r.dbError("set the lock timeout", err)
+	}
+	return func() { _ = lt.ResetLockTimeout(context.WithoutCancel(ctx), conn) }, nil
+}
+
+// migrationLockWaits applies a migration's own lock-timeout directive, for
+// its transaction (inTx) or until the returned function restores the
+// runner's timeout.
+func (r *Runner) migrationLockWaits(ctx context.Context, q dialect.Querier, m *migration.Migration, inTx bool) (func(), error) {
+	lt, ok := r.DB.(dialect.LockTimeouter)
+	if !ok || m.UpDirectives.LockTimeout <= 0 && m.DownDirectives.LockTimeout <= 0 {
+		return func() {}, nil
+	}
+	d := m.UpDirectives.LockTimeout
+	if d <= 0 {
+		d = m.DownDirectives.LockTimeout
 	}
 	if err := lt.SetLockTimeout(ctx, q, d, inTx); err != nil {
-		return r.dbError("apply "+m.ID()+": set the lock timeout", err)
+		return nil, r.dbError("apply "+m.ID()+": set the lock timeout", err)
 	}
-	return nil
+	if inTx {
+		return func() {}, nil
+	}
+	return func() {
+		if base := r.ddlLockTimeout(&migration.Migration{}); base > 0 {
+			_ = lt.SetLockTimeout(context.WithoutCancel(ctx), q, base, false)
+		} else {
+			_ = lt.ResetLockTimeout(context.WithoutCancel(ctx), q)
+		}
+	}, nil
 }
 
 // retrying runs attempt, and again with growing pauses while it fails
