@@ -178,7 +178,10 @@ func (r *Runner) Apply(ctx context.Context, opts Options) (*Result, error) {
 	}
 	r.log().Info("taking the migration lock", "database", r.DB.Target(), "pending", len(steps))
 	start := time.Now()
-	lock, err := r.DB.Lock(ctx, conn, timeout)
+	lock, err := r.lockUnlessDone(ctx, conn, timeout, opts.To)
+	if errors.Is(err, errDoneByAnother) {
+		return &Result{AlreadyApplied: true, LockWait: time.Since(start)}, nil
+	}
 	if err != nil {
 		return nil, r.dbError("take the migration lock", err)
 	}
@@ -239,6 +242,57 @@ func (r *Runner) Apply(ctx context.Context, opts Options) (*Result, error) {
 	}
 	return res, nil
 }
+
+// errDoneByAnother says that while this runner waited for the lock,
+// another one applied everything it was going to.
+var errDoneByAnother = errors.New("another runner applied the pending migrations")
+
+// lockUnlessDone takes the migration lock, but gives up waiting as soon as
+// the history shows that another runner applied everything up to to: when
+// a deploy starts many runners at once, the ones that lost the race then
+// all finish as soon as the winner does, instead of taking the lock one
+// after the other only to find nothing to do.
+func (r *Runner) lockUnlessDone(ctx context.Context, conn *sql.Conn, timeout time.Duration, to int64) (dialect.Lock, error) {
+	lockCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	finished := make(chan bool, 1)
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(lockPeekInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			records, err := r.DB.History().Records(lockCtx, r.DB.DB())
+			if err != nil {
+				continue
+			}
+			rep := Compare(r.Dir, records)
+			if steps, err := r.steps(rep, to); err == nil && len(steps) == 0 && rep.Count(StatusInProgress) == 0 {
+				finished <- true
+				cancel()
+				return
+			}
+		}
+	}()
+	lock, err := r.DB.Lock(lockCtx, conn, timeout)
+	close(done)
+	if <-finished {
+		if lock != nil {
+			lock.Release(context.WithoutCancel(ctx))
+		}
+		return nil, errDoneByAnother
+	}
+	return lock, err
+}
+
+// lockPeekInterval is how often a runner waiting for the lock looks at the
+// history to see whether there is anything left for it to do.
+const lockPeekInterval = 100 * time.Millisecond
 
 // recordFingerprint stores the live schema's fingerprint on the history
 // row of the last migration this run applied: the state the run left the
