@@ -357,6 +357,24 @@ func (r *Runner) applyOne(ctx context.Context, conn *sql.Conn, step Step) (time.
 // nothing behind.
 func (r *Runner) applyInTransaction(ctx context.Context, conn *sql.Conn, step Step, rec *dialect.Record) error {
 	m := step.Migration
+	// Without a contract to check before the commit or a lock timeout of
+	// its own, the migration can go to the server in one round trip.
+	p, ok := r.DB.(dialect.Pipeliner)
+	if ok && (r.Contract == nil || len(r.Contract.Live) == 0) && m.UpDirectives.LockTimeout == 0 {
+		texts := make([]string, len(step.Statements))
+		for i, s := range step.Statements {
+			texts[i] = s.Text
+		}
+		failed, err := p.ApplyPipelined(ctx, conn, texts, *rec)
+		if err != nil {
+			if failed >= 0 {
+				return r.statementError(m, failed, step.Statements[failed], err, true)
+			}
+			return r.dbError("apply "+m.ID(), err)
+		}
+		finish(rec, len(step.Statements))
+		return nil
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return r.dbError("apply "+m.ID()+": begin transaction", err)

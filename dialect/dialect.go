@@ -140,3 +140,14 @@ type LockTimeouter interface {
 	// IsLockTimeout reports whether err is a statement giving up on a lock.
 	IsLockTimeout(err error) bool
 }
+
+// Pipeliner is implemented by engines that can send a whole transactional
+// migration to the server at once: BEGIN, its statements, the insert of
+// its history row, and COMMIT, in one round trip instead of one per
+// statement.
+type Pipeliner interface {
+	// ApplyPipelined runs stmts and records rec in one transaction. On
+	// failure the transaction is rolled back and failed is the index of
+	// the statement that failed, or -1 when something else did.
+	ApplyPipelined(ctx context.Context, conn *sql.Conn, stmts []string, rec Record) (failed int, err error)
+}

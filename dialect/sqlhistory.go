@@ -80,13 +80,8 @@ func (h *SQLHistory) Records(ctx context.Context, q Querier) ([]Record, error) {
 
 // Insert implements History.
 func (h *SQLHistory) Insert(ctx context.Context, q Querier, r Record) error {
-	marks := make([]string, len(historyColumns))
-	for i := range marks {
-		marks[i] = h.Placeholder(i + 1)
-	}
-	query := "INSERT INTO " + HistoryTable + " (" + strings.Join(historyColumns, ", ") +
-		") VALUES (" + strings.Join(marks, ", ") + ")"
-	if _, err := q.ExecContext(ctx, query, h.values(r)...); err != nil {
+	query, args := h.InsertStatement(r)
+	if _, err := q.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("record migration %d in %s: %w", r.Version, HistoryTable, err)
 	}
 	return nil
@@ -175,4 +170,15 @@ func (d *dbTime) parse(s string) error {
 		return nil
 	}
 	return fmt.Errorf("unparsable timestamp %q", s)
+}
+
+// InsertStatement returns the INSERT that Insert runs for r and its
+// arguments, for engines that send it together with other statements.
+func (h *SQLHistory) InsertStatement(r Record) (query string, args []any) {
+	marks := make([]string, len(historyColumns))
+	for i := range marks {
+		marks[i] = h.Placeholder(i + 1)
+	}
+	return "INSERT INTO " + HistoryTable + " (" + strings.Join(historyColumns, ", ") +
+		") VALUES (" + strings.Join(marks, ", ") + ")", h.values(r)
 }
