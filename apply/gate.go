@@ -43,11 +43,11 @@ type Gate struct {
 // history recorded.
 func (g *Gate) Check(ctx context.Context) error {
 	if g.Dir != nil {
-		records, err := g.DB.History().Records(ctx, g.DB.DB())
+		rep, err := Load(ctx, g.DB, g.Dir)
 		if err != nil {
-			return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", g.DB.Target(), err)
+			return err
 		}
-		g.Report = Compare(g.Dir, records)
+		g.Report = rep
 	}
 	// The live structure first: it is the truth, and its message names
 	// what is missing and which migration brings it.

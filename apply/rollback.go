@@ -129,35 +129,9 @@ func (r *Runner) Rollback(ctx context.Context, to int64, dryRun bool) ([]Rollbac
 
 func (r *Runner) downInTransaction(ctx context.Context, conn *sql.Conn, step RollbackStep) error {
 	m := step.Migration
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return r.dbError("roll back "+m.ID()+": begin transaction", err)
-	}
-	defer tx.Rollback()
-	if _, err := r.migrationLockWaits(ctx, tx, m, true); err != nil {
-		return err
-	}
-	for i, stmt := range step.Statements {
-		if _, err := tx.ExecContext(ctx, stmt.Text); err != nil {
-			return r.downError(m, i, stmt, err, true)
-		}
-	}
-	if r.Contract != nil && len(r.Contract.Live) > 0 {
-		after, err := dialect.Inspect(ctx, r.DB, tx)
-		if err != nil {
-			return err
-		}
-		if err := r.Contract.Check(m, step.Statements, after); err != nil {
-			return err
-		}
-	}
-	if err := r.DB.History().Delete(ctx, tx, m.Version); err != nil {
-		return r.dbError("roll back "+m.ID(), err)
-	}
-	if err := tx.Commit(); err != nil {
-		return r.dbError("roll back "+m.ID()+": commit", err)
-	}
-	return nil
+	return r.runInTransaction(ctx, conn, "roll back", m, step.Statements,
+		func(i int, stmt sqlsplit.Statement, err error) error { return r.downError(m, i, stmt, err, true) },
+		func(tx *sql.Tx) error { return r.DB.History().Delete(ctx, tx, m.Version) })
 }
 
 // downStatementByStatement undoes a migration that cannot run in a

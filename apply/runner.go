@@ -375,17 +375,32 @@ func (r *Runner) applyInTransaction(ctx context.Context, conn *sql.Conn, step St
 		finish(rec, len(step.Statements))
 		return nil
 	}
+	return r.runInTransaction(ctx, conn, "apply", m, step.Statements,
+		func(i int, stmt sqlsplit.Statement, err error) error { return r.statementError(m, i, stmt, err, true) },
+		func(tx *sql.Tx) error {
+			finish(rec, len(step.Statements))
+			return r.DB.History().Insert(ctx, tx, *rec)
+		})
+}
+
+// runInTransaction runs stmts in one transaction on conn, checks the
+// contract on the schema they produce, lets record write the history in
+// the same transaction, and commits; or leaves nothing behind. op ("apply",
+// "roll back") names the work in errors; failed describes a failed
+// statement.
+func (r *Runner) runInTransaction(ctx context.Context, conn *sql.Conn, op string, m *migration.Migration, stmts []sqlsplit.Statement,
+	failed func(i int, stmt sqlsplit.Statement, err error) error, record func(tx *sql.Tx) error) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return r.dbError("apply "+m.ID()+": begin transaction", err)
+		return r.dbError(op+" "+m.ID()+": begin transaction", err)
 	}
 	defer tx.Rollback()
 	if _, err := r.migrationLockWaits(ctx, tx, m, true); err != nil {
 		return err
 	}
-	for i, stmt := range step.Statements {
+	for i, stmt := range stmts {
 		if _, err := tx.ExecContext(ctx, stmt.Text); err != nil {
-			return r.statementError(m, i, stmt, err, true)
+			return failed(i, stmt, err)
 		}
 	}
 	if r.Contract != nil && len(r.Contract.Live) > 0 {
@@ -393,16 +408,15 @@ func (r *Runner) applyInTransaction(ctx context.Context, conn *sql.Conn, step St
 		if err != nil {
 			return err
 		}
-		if err := r.Contract.Check(m, step.Statements, after); err != nil {
+		if err := r.Contract.Check(m, stmts, after); err != nil {
 			return err
 		}
 	}
-	finish(rec, len(step.Statements))
-	if err := r.DB.History().Insert(ctx, tx, *rec); err != nil {
-		return r.dbError("apply "+m.ID(), err)
+	if err := record(tx); err != nil {
+		return r.dbError(op+" "+m.ID(), err)
 	}
 	if err := tx.Commit(); err != nil {
-		return r.dbError("apply "+m.ID()+": commit", err)
+		return r.dbError(op+" "+m.ID()+": commit", err)
 	}
 	return nil
 }
@@ -647,7 +661,7 @@ func (r *Runner) dbError(op string, err error) error {
 	}
 	e := &schemagate.Error{Kind: schemagate.KindError, Reason: "database_error", Op: op, Err: err}
 	if se := r.DB.DescribeError(err); se != nil {
-		e.Err = errors.New(se.String())
+		e.Err = &causedError{msg: se.String(), cause: err}
 		if isPrivilegeError(se.Code) {
 			e.Reason = "insufficient_privilege"
 			e.Hint = "schemagate needs to create and write its table " + dialect.HistoryTable +

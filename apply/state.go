@@ -5,6 +5,7 @@
 package apply
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -49,6 +50,15 @@ type Entry struct {
 // ascending order.
 type Report struct {
 	Entries []Entry
+}
+
+// Load reads db's history and compares it with dir.
+func Load(ctx context.Context, db dialect.Database, dir *migration.Dir) (*Report, error) {
+	records, err := db.History().Records(ctx, db.DB())
+	if err != nil {
+		return nil, schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
+	}
+	return Compare(dir, records), nil
 }
 
 // Compare builds the Report for dir against the history records.

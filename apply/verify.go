@@ -44,11 +44,10 @@ func ParseMode(s string) (Mode, error) {
 // migrations, each named). Verify only reads: it takes no lock and creates
 // nothing, so it is safe in an init container with a read-only role.
 func Verify(ctx context.Context, db dialect.Database, dir *migration.Dir, mode Mode) (*Report, error) {
-	records, err := db.History().Records(ctx, db.DB())
+	rep, err := Load(ctx, db, dir)
 	if err != nil {
-		return nil, schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
+		return nil, err
 	}
-	rep := Compare(dir, records)
 	return rep, rep.VerifyError(mode)
 }
 

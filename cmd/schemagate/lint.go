@@ -109,11 +109,11 @@ func (a *app) runLint(ctx context.Context, sel lintSelection, format, dialectNam
 			return err
 		}
 		defer db.Close()
-		records, err := db.History().Records(ctx, db.DB())
+		rep, err := apply.Load(ctx, db, dir)
 		if err != nil {
-			return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
+			return err
 		}
-		for _, e := range apply.Compare(dir, records).With(apply.StatusPending) {
+		for _, e := range rep.With(apply.StatusPending) {
 			pending = append(pending, e.Migration)
 		}
 		if live, err := dialect.Inspect(ctx, db, nil); err == nil {

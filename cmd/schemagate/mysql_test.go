@@ -5,14 +5,19 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/schemagate/schemagate/dialect"
 	mysqldialect "github.com/schemagate/schemagate/dialect/mysql"
 	"github.com/schemagate/schemagate/internal/testdb"
+	"github.com/schemagate/schemagate/schema"
 )
 
 // TestMySQLKilledApplyIsResumable kills a runner in the middle of a
@@ -47,7 +52,7 @@ func TestMySQLKilledApplyIsResumable(t *testing.T) {
 	r = sg(t, dir, "apply", "--url", dbURL, "-o", "json")
 	expectCode(t, r, 0)
 	expectContains(t, r.stdout, `"id": "0002_five_steps"`)
-	if got := tables(t, db, dbName); got != "accounts s1 s2 s3 s5 schemagate_migrations" {
+	if got := tables(t, db, dbName); got != "accounts s1 s2 s3 s5 schemagate_instances schemagate_migrations schemagate_releases" {
 		t.Errorf("tables after the resumed apply: %s", got)
 	}
 	if n := queryInt(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' AND COLUMN_NAME = 'email'"); n != 1 {
@@ -118,7 +123,9 @@ func killAfterThreeOfFive(t *testing.T) (string, string, *sql.DB) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(binary, "apply", "--url", dbURL)
+	// No bound on the statement's lock wait: it must wait until killed,
+	// not give up and retry.
+	cmd := exec.Command(binary, "apply", "--url", dbURL, "--ddl-lock-timeout", "0")
 	cmd.Dir = dir
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -169,7 +176,7 @@ func killAfterThreeOfFive(t *testing.T) (string, string, *sql.DB) {
 	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 2 AND state = 'in_progress' AND statements_done = 3 AND statements_total = 5"); n != 1 {
 		t.Error("the history does not record 0002 in progress after 3 of 5 statements")
 	}
-	if got := tables(t, db, dbName); got != "accounts s1 s2 s3 schemagate_migrations" {
+	if got := tables(t, db, dbName); got != "accounts s1 s2 s3 schemagate_instances schemagate_migrations schemagate_releases" {
 		t.Errorf("tables after the kill: %s", got)
 	}
 	if n := queryInt(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' AND COLUMN_NAME = 'email'"); n != 0 {
@@ -300,4 +307,300 @@ func mustParseURL(t *testing.T, rawURL string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestMySQLDDLWaitsBoundedAndRetries: a transaction holds the metadata
+// lock of a busy table, as a slow job does; the application keeps querying
+// the table; an ALTER of it waits at most the lock timeout each time, during
+// which the application's queries queue behind it, gives up, retries, and
+// lands once the transaction ends. No query of the workload may wait much
+// longer than the lock timeout.
+func TestMySQLDDLWaitsBoundedAndRetries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := testdb.MySQL(t)
+	dbName := strings.TrimPrefix(mustParseURL(t, dbURL).Path, "/")
+	db := openURL(t, dbURL)
+	if _, err := db.Exec("CREATE TABLE busy (id INT PRIMARY KEY); INSERT INTO busy VALUES (1), (2), (3)"); err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, map[string]string{"0001_add_note.up.sql": "ALTER TABLE busy ADD COLUMN note VARCHAR(100);\n"})
+
+	blocker, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Close()
+	if _, err := blocker.ExecContext(ctx, "START TRANSACTION"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := blocker.QueryRowContext(ctx, "SELECT COUNT(*) FROM busy").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+
+	// The application: four clients querying the table in a loop, each
+	// measuring how long its query took.
+	stopLoad := make(chan struct{})
+	var mu sync.Mutex
+	var worst time.Duration
+	var queries int
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stopLoad:
+					return
+				default:
+				}
+				start := time.Now()
+				var n int
+				if err := db.QueryRow("SELECT COUNT(*) FROM busy").Scan(&n); err != nil {
+					t.Error(err)
+					return
+				}
+				d := time.Since(start)
+				mu.Lock()
+				queries++
+				worst = max(worst, d)
+				mu.Unlock()
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+	}
+
+	// The transaction ends 3 s after the ALTER first queues for the lock:
+	// long enough for at least one timeout and retry, and longer than the
+	// bound asserted below, which an unbounded wait would exceed.
+	const hold = 3 * time.Second
+	released := make(chan error, 1)
+	go func() {
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			var waiting int
+			err := db.QueryRow(`SELECT COUNT(*) FROM information_schema.PROCESSLIST
+				WHERE DB = ? AND INFO LIKE 'ALTER TABLE busy%' AND STATE LIKE '%metadata lock%'`, dbName).Scan(&waiting)
+			if err != nil || waiting > 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(hold)
+		_, err := blocker.ExecContext(ctx, "COMMIT")
+		released <- err
+	}()
+
+	const lockTimeout = time.Second
+	r := sg(t, dir, "apply", "--url", dbURL, "--ddl-lock-timeout", lockTimeout.String())
+	close(stopLoad)
+	wg.Wait()
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	expectCode(t, r, 0)
+	expectContains(t, r.stderr, "gave up waiting for a table lock; retrying", "lock_timeout=1s")
+	// Margin for a loaded two-core machine; without the bound the
+	// queries would wait for the whole 3 s the transaction holds on.
+	const margin = time.Second
+	t.Logf("%d workload queries, the slowest waited %s (lock timeout %s)", queries, worst.Round(time.Millisecond), lockTimeout)
+	if worst > lockTimeout+margin {
+		t.Errorf("a workload query waited %s, more than the lock timeout %s plus %s", worst, lockTimeout, margin)
+	}
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'busy' AND COLUMN_NAME = 'note'"); n != 1 {
+		t.Error("the migration did not land after the retries")
+	}
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 1 AND state = 'applied' AND statements_done = 1"); n != 1 {
+		t.Error("0001 is not recorded as applied")
+	}
+	// The session's bound went back to the server's default: the runner's
+	// connection returned to its pool as it was taken (checked on the
+	// server, where a leaked setting would show on the next use).
+	var sessionTimeout, globalTimeout int
+	if err := db.QueryRow("SELECT @@SESSION.lock_wait_timeout, @@GLOBAL.lock_wait_timeout").Scan(&sessionTimeout, &globalTimeout); err != nil || sessionTimeout != globalTimeout {
+		t.Errorf("lock_wait_timeout: session %d, global %d, %v", sessionTimeout, globalTimeout, err)
+	}
+}
+
+// TestMySQLDDLLockTimeoutGivesUpWithExit5: while the transaction never
+// ends, the runner gives up after its retries with exit 5 and says why.
+// The statement provably did not run, and the history says so: 0 of 1
+// statements done.
+func TestMySQLDDLLockTimeoutGivesUpWithExit5(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := testdb.MySQL(t)
+	db := openURL(t, dbURL)
+	if _, err := db.Exec("CREATE TABLE busy (id INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, map[string]string{"0001_add_note.up.sql": "ALTER TABLE busy ADD COLUMN note VARCHAR(100);\n"})
+	blocker, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Close()
+	if _, err := blocker.ExecContext(ctx, "START TRANSACTION"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := blocker.QueryRowContext(ctx, "SELECT COUNT(*) FROM busy").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := sg(t, dir, "apply", "--url", dbURL, "--ddl-lock-timeout", "1s", "--ddl-retries", "1")
+	t.Logf("gave up after %s", time.Since(start).Round(time.Millisecond))
+	expectCode(t, r, 5)
+	expectContains(t, r.stderr, "gave up after 2 attempts", "within 1s", "Lock wait timeout exceeded", "long transaction")
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'busy' AND COLUMN_NAME = 'note'"); n != 0 {
+		t.Error("the ALTER took effect although it gave up")
+	}
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 1 AND statements_done = 0"); n != 1 {
+		t.Error("the history does not say that no statement of 0001 ran")
+	}
+	if _, err := blocker.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mysqlContractProject is contractProject on MariaDB: release 1 reads
+// users.nickname, which release 2's migration drops.
+func mysqlContractProject(t *testing.T) (dir string, snapshot1 []byte) {
+	t.Helper()
+	dir = project(t, map[string]string{
+		"0001_create_users.up.sql":   "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL, nickname TEXT);\n",
+		"0001_create_users.down.sql": "DROP TABLE users;\n",
+	})
+	if r := sg(t, dir, append([]string{"snapshot"}, devURL(t, "mysql")...)...); r.code != 0 {
+		t.Fatalf("snapshot: %s", r)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "migrations", schema.SnapshotFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeMigrations(t, dir, map[string]string{
+		"0002_drop_nickname.up.sql":   "-- release 2 no longer shows nicknames\nALTER TABLE users DROP COLUMN nickname;\n",
+		"0002_drop_nickname.down.sql": "ALTER TABLE users ADD COLUMN nickname TEXT;\n",
+	})
+	expectCode(t, sg(t, dir, "hash"), 0)
+	return dir, data
+}
+
+// TestMySQLContractGateRefusesToBreakALiveRelease: release 1 is guarded
+// and heartbeating; a migration that drops a column it reads is refused
+// with exit 6 naming it. Every MySQL migration runs without a transaction,
+// so its effect is predicted on the dev database, before any statement
+// runs. Once release 1's instances stop heartbeating past the TTL, the
+// same apply goes through.
+func TestMySQLContractGateRefusesToBreakALiveRelease(t *testing.T) {
+	t.Parallel()
+	url := testdb.MySQL(t)
+	dir, snap1 := mysqlContractProject(t)
+	dev := devURL(t, "mysql")
+	expectCode(t, sg(t, dir, "apply", "--url", url, "--to", "1"), 0)
+	db := openURL(t, url)
+	stop := runGuard(t, db, snap1, "1")
+
+	// Without a dev database the effect cannot be predicted: the apply
+	// stops before the first statement and asks for one, never runs blind.
+	r := sg(t, dir, "apply", "--url", url, "--instance-ttl", "3s")
+	expectCode(t, r, 2)
+	expectContains(t, r.stderr, "needs a dev database: pass --dev-url")
+
+	r = sg(t, dir, append([]string{"apply", "--url", url, "--instance-ttl", "3s"}, dev...)...)
+	expectCode(t, r, 6)
+	expectContains(t, r.stderr, "0002_drop_nickname would break a release that is still running",
+		"authsvc 1 (1 live instance, last seen", "column users.nickname", "statement 1 (line 2)",
+		"ALTER TABLE users DROP COLUMN nickname", "--allow-breaking")
+	const nickname = "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND COLUMN_NAME = 'nickname'"
+	if queryInt(t, db, nickname) != 1 {
+		t.Fatal("the refused migration dropped the column anyway")
+	}
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 2"); n != 0 {
+		t.Error("the refused migration left a history row")
+	}
+	r = sg(t, dir, append([]string{"verify", "--plan", "--url", url, "--instance-ttl", "3s"}, dev...)...)
+	expectCode(t, r, 6)
+	expectContains(t, r.stderr, "authsvc 1")
+
+	// The instance dies without deregistering: its last heartbeat ages past
+	// the TTL, and the same apply goes through.
+	stop()
+	reg := mustRegistrar(t, url)
+	if err := reg.Heartbeat(context.Background(), db, dialect.Instance{ID: "crashed-pod", App: "authsvc", Release: "1",
+		Fingerprint: mustFingerprint(t, snap1), Host: "h", StartedAt: time.Now(), LastSeen: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	expectCode(t, sg(t, dir, append([]string{"apply", "--url", url, "--instance-ttl", "3s"}, dev...)...), 6)
+	time.Sleep(3500 * time.Millisecond)
+	r = sg(t, dir, append([]string{"apply", "--url", url, "--instance-ttl", "3s"}, dev...)...)
+	expectCode(t, r, 0)
+	expectContains(t, r.stdout, "0002_drop_nickname")
+	if queryInt(t, db, nickname) != 0 {
+		t.Error("the column is still there after the apply")
+	}
+}
+
+// TestMySQLRollbackRestoresTheSnapshotOfTheVersion rolls twelve migrations
+// back to version 5 on MariaDB, one DDL statement at a time, and compares
+// the live schema with the snapshot of version 5 exactly.
+func TestMySQLRollbackRestoresTheSnapshotOfTheVersion(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{}
+	for v := 1; v <= 12; v++ {
+		up := fmt.Sprintf("CREATE TABLE t%d (id INTEGER PRIMARY KEY, v VARCHAR(100));\nCREATE INDEX t%d_v ON t%d (v);\n", v, v, v)
+		down := fmt.Sprintf("DROP TABLE t%d;\n", v)
+		if v%3 == 0 { // some migrations alter an earlier table instead
+			up = fmt.Sprintf("ALTER TABLE t%d ADD COLUMN c%d BIGINT NOT NULL DEFAULT 0;\n", v-1, v)
+			down = fmt.Sprintf("ALTER TABLE t%d DROP COLUMN c%d;\n", v-1, v)
+		}
+		files[fmt.Sprintf("%04d_step%d.up.sql", v, v)] = up
+		files[fmt.Sprintf("%04d_step%d.down.sql", v, v)] = down
+	}
+	dir := project(t, files)
+	url := testdb.MySQL(t)
+	snap5 := filepath.Join(t.TempDir(), "v5.json")
+	expectCode(t, sg(t, dir, append([]string{"snapshot", "--to", "5", "--out", snap5}, devURL(t, "mysql")...)...), 0)
+	expectCode(t, sg(t, dir, "apply", "--url", url), 0)
+	r := sg(t, dir, "verify", "--url", url, "--snapshot", snap5, "--mode", "exact", "--dir", filepath.Join(t.TempDir(), "none"))
+	expectCode(t, r, 4) // twelve migrations are not the schema of five
+
+	r = sg(t, dir, "rollback", "--url", url, "--to", "5")
+	expectCode(t, r, 0)
+	expectContains(t, r.stdout, "7 migrations rolled back", "0012_step12")
+	r = sg(t, dir, "verify", "--url", url, "--snapshot", snap5, "--mode", "exact", "--dir", filepath.Join(t.TempDir(), "none"))
+	expectCode(t, r, 0)
+	r = sg(t, dir, "status", "--url", url, "-o", "json")
+	expectContains(t, r.stdout, `"applied": 5`, `"pending": 7`)
+	expectCode(t, sg(t, dir, "apply", "--url", url), 0)
+	expectCode(t, sg(t, dir, "verify", "--url", url), 0)
+}
+
+// TestMySQLRollbackRefusedWhileTheServingReleaseNeedsIt: the down file
+// drops a column the live release reads; its effect is predicted on the
+// dev database and the rollback refused before anything runs.
+func TestMySQLRollbackRefusedWhileTheServingReleaseNeedsIt(t *testing.T) {
+	t.Parallel()
+	url := testdb.MySQL(t)
+	dev := devURL(t, "mysql")
+	dir := project(t, map[string]string{
+		"0001_users.up.sql":       "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+		"0001_users.down.sql":     "DROP TABLE users;\n",
+		"0002_add_email.up.sql":   "ALTER TABLE users ADD COLUMN email VARCHAR(255);\n",
+		"0002_add_email.down.sql": "ALTER TABLE users DROP COLUMN email;\n",
+	})
+	expectCode(t, sg(t, dir, append([]string{"snapshot"}, dev...)...), 0)
+	snap, err := os.ReadFile(filepath.Join(dir, "migrations", schema.SnapshotFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectCode(t, sg(t, dir, "apply", "--url", url), 0)
+	stop := runGuard(t, openURL(t, url), snap, "2")
+	defer stop()
+	r := sg(t, dir, append([]string{"rollback", "--url", url, "--to", "1"}, dev...)...)
+	expectCode(t, r, 6)
+	expectContains(t, r.stderr, "authsvc 2 (1 live instance", "column users.email")
+	expectCode(t, sg(t, dir, "verify", "--url", url), 0)
 }

@@ -70,11 +70,10 @@ func (a *app) runRepair(ctx context.Context, devURL string, yes bool, manual int
 		return err
 	}
 	defer db.Close()
-	records, err := db.History().Records(ctx, db.DB())
+	rep, err := apply.Load(ctx, db, dir)
 	if err != nil {
-		return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
+		return err
 	}
-	rep := apply.Compare(dir, records)
 	var d *apply.Repair
 	if manual >= 0 {
 		stuck := rep.Stuck()

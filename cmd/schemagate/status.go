@@ -93,11 +93,10 @@ func (a *app) runStatus(ctx context.Context, ttl time.Duration) error {
 		return err
 	}
 	defer db.Close()
-	records, err := db.History().Records(ctx, db.DB())
+	rep, err := apply.Load(ctx, db, dir)
 	if err != nil {
-		return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
+		return err
 	}
-	rep := apply.Compare(dir, records)
 	v := verdictOf(rep.VerifyError(apply.ModeCompatible))
 	drift := a.statusDrift(ctx, db, dir, rep)
 	window := a.statusWindow(ctx, db, drift, ttl)

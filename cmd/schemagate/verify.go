@@ -229,11 +229,11 @@ func (a *app) runVerifyPlan(ctx context.Context, guards contractFlags) error {
 		a.printf("Nothing to check: no registered release has live instances in %s.\n", db.Target())
 		return nil
 	}
-	records, err := db.History().Records(ctx, db.DB())
+	rep, err := apply.Load(ctx, db, dir)
 	if err != nil {
-		return schemagate.Errorf(schemagate.KindError, "database_error", "read history of %s: %w", db.Target(), err)
+		return err
 	}
-	pending := apply.Compare(dir, records).With(apply.StatusPending)
+	pending := rep.With(apply.StatusPending)
 	for _, e := range pending {
 		after, err := contract.Predict(ctx, e.Migration)
 		if err != nil {

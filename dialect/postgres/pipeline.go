@@ -33,22 +33,26 @@ func (d *Database) ApplyPipelined(ctx context.Context, conn *sql.Conn, stmts []s
 		batch.ExecParams(pipelinedInsert, params, nil, nil, nil)
 		batch.ExecParams("COMMIT", nil, nil, nil, nil)
 
+		// Every query before the failing one completes; the failing one is
+		// the first that does not, whether its error surfaces with its own
+		// result or when the batch is closed.
 		results := pg.ExecBatch(ctx, batch)
-		i := 0
+		completed := 0
 		var execErr error
 		for results.NextResult() {
-			if _, err := results.ResultReader().Close(); err != nil && execErr == nil {
+			if _, err := results.ResultReader().Close(); err != nil {
 				execErr = err
-				if i >= 1 && i <= len(stmts) {
-					failed = i - 1
-				}
+				break
 			}
-			i++
+			completed++
 		}
 		if err := results.Close(); err != nil && execErr == nil {
 			execErr = err
 		}
 		if execErr != nil {
+			if completed >= 1 && completed <= len(stmts) {
+				failed = completed - 1 // batch query 0 is BEGIN
+			}
 			// The server skipped the rest, COMMIT included; end the
 			// failed transaction.
 			if !pg.IsClosed() {
