@@ -167,14 +167,14 @@ SELECT c.oid, c.relname,
                    WHERE coll.oid = a.attcollation AND ty.oid = a.atttypid AND ty.typcollation <> a.attcollation), '')
        ELSE '' END,
        COALESCE(a.attnotnull, false),
-       CASE WHEN a.atthasdef THEN
-         (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) FROM pg_catalog.pg_attrdef d
-          WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)
-       ELSE '' END,
+       COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid, true), ''),
        COALESCE(a.attidentity::text, ''),
        COALESCE(a.attgenerated::text, '')
 FROM pg_catalog.pg_class c
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+-- A join, not a subquery per column: with thousands of columns the
+-- correlated lookups cost more than the rest of the query.
+LEFT JOIN pg_catalog.pg_attrdef d ON a.atthasdef AND d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')` + inspectNotOwned
 
 func (in *inspector) columns(ctx context.Context) error {
