@@ -61,6 +61,11 @@ func newFixture(t *testing.T, engine string) *fixture {
 		u, _ := url.Parse(testdb.PostgresServerURL(t))
 		u.Path = "/"
 		devURL = u.String()
+	case "mysql":
+		f.url = testdb.MySQL(t)
+		u, _ := url.Parse(testdb.MySQLServerURL(t))
+		u.Path = "/"
+		devURL = u.String()
 	default:
 		f.url = testdb.SQLite(t)
 	}
@@ -104,7 +109,7 @@ func (f *fixture) guard(t *testing.T, opts ...guard.Option) *guard.Guard {
 }
 
 func forEngine(t *testing.T, test func(t *testing.T, engine string)) {
-	for _, engine := range []string{"postgres", "sqlite"} {
+	for _, engine := range []string{"postgres", "sqlite", "mysql"} {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
 			test(t, engine)

@@ -1,12 +1,14 @@
-// Command inspect compares schemagate's PostgreSQL introspection with
-// Atlas's, side by side in one run, on the schema the performance target
-// is stated for: 1,000 tables of 10 columns, each with a primary key, one
-// secondary index and one foreign key.
+// Command inspect compares schemagate's introspection with Atlas's, side by
+// side in one run, on the schema the performance target is stated for:
+// 1,000 tables of 10 columns, each with a primary key, one secondary index
+// and one foreign key. It measures PostgreSQL (Atlas's sql/postgres) or
+// MySQL/MariaDB (Atlas's sql/mysql).
 //
 // It lives in a module of its own so that schemagate itself never depends
 // on Atlas. Run it from this directory:
 //
 //	go run . [-url postgres://postgres@127.0.0.1:5432/test?sslmode=disable] [-tables 1000] [-runs 9]
+//	go run . -engine mysql [-url mysql://root@127.0.0.1:3306/test] [-tables 1000] [-runs 9]
 //
 // It creates a throw-away database on the server, builds the schema, then
 // alternates the two sides run by run (so background load hits both alike)
@@ -16,60 +18,96 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"time"
 
-	atlas "ariga.io/atlas/sql/postgres"
+	atlasschema "ariga.io/atlas/sql/schema"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/schemagate/schemagate/dialect/postgres"
-	"github.com/schemagate/schemagate/internal/testdb"
 	"github.com/schemagate/schemagate/schema"
 )
 
 func main() {
-	serverURL := flag.String("url", envOr("SCHEMAGATE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"),
-		"URL of a PostgreSQL server database; a throw-away database is created beside it")
+	engineName := flag.String("engine", "postgres", "postgres or mysql (MySQL and MariaDB)")
+	serverURL := flag.String("url", "", "URL of a server database; a throw-away database is created beside it "+
+		"(default $SCHEMAGATE_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test?sslmode=disable, "+
+		"with -engine mysql $SCHEMAGATE_TEST_MYSQL_URL or mysql://root@127.0.0.1:3306/test)")
 	tables := flag.Int("tables", 1000, "tables in the schema")
 	runs := flag.Int("runs", 9, "timed runs of each side")
 	flag.Parse()
-	if err := run(*serverURL, *tables, *runs); err != nil {
+	var e engine
+	switch *engineName {
+	case "postgres":
+		e = postgresEngine()
+	case "mysql", "mariadb":
+		e = mysqlEngine()
+	default:
+		fmt.Fprintf(os.Stderr, "inspect bench: -engine %s: want postgres or mysql\n", *engineName)
+		os.Exit(2)
+	}
+	if *serverURL == "" {
+		*serverURL = e.defaultURL
+	}
+	if err := run(e, *serverURL, *tables, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "inspect bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(serverURL string, tables, runs int) error {
+// engine is what the benchmark needs of one database engine.
+type engine struct {
+	defaultURL string
+	// open opens a database URL of the engine.
+	open func(url string) (*sql.DB, error)
+	// createDatabase creates a database with a random name on the server
+	// and returns its URL, its name and a function that drops it.
+	createDatabase func(ctx context.Context, serverURL string) (url, name string, drop func(), err error)
+	createSchema   func(ctx context.Context, db *sql.DB, tables int) error
+	// inspect is schemagate's introspection of the database.
+	inspect func(ctx context.Context, db *sql.DB, name string) (*schema.Schema, error)
+	// atlas opens Atlas's driver on db.
+	atlas func(db *sql.DB) (atlasschema.Inspector, error)
+	// atlasSchema is the schema name Atlas inspects.
+	atlasSchema func(name string) string
+	// describe, if set, says which server the run measures.
+	describe func(ctx context.Context, db *sql.DB) (string, error)
+}
+
+func run(e engine, serverURL string, tables, runs int) error {
 	ctx := context.Background()
-	dbURL, drop, err := createDatabase(ctx, serverURL)
+	dbURL, name, drop, err := e.createDatabase(ctx, serverURL)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	db, err := sql.Open("pgx", dbURL)
+	db, err := e.open(dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if e.describe != nil {
+		desc, err := e.describe(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Println(desc)
+	}
 
 	start := time.Now()
-	if err := testdb.CreateBigSchema(ctx, db, tables); err != nil {
+	if err := e.createSchema(ctx, db, tables); err != nil {
 		return err
 	}
 	fmt.Printf("schema: %d tables x 10 columns, PK + 1 index + 1 FK each (created in %v)\n",
 		tables, time.Since(start).Round(time.Millisecond))
 
 	ours := func() error {
-		s, err := postgres.Inspect(ctx, db, "public")
+		s, err := e.inspect(ctx, db, name)
 		if err != nil {
 			return err
 		}
@@ -80,11 +118,11 @@ func run(serverURL string, tables, runs int) error {
 		return nil
 	}
 	theirs := func() error {
-		drv, err := atlas.Open(db)
+		drv, err := e.atlas(db)
 		if err != nil {
 			return err
 		}
-		s, err := drv.InspectSchema(ctx, "public", nil)
+		s, err := drv.InspectSchema(ctx, e.atlasSchema(name), nil)
 		if err != nil {
 			return err
 		}
@@ -94,7 +132,7 @@ func run(serverURL string, tables, runs int) error {
 		return nil
 	}
 	snapshot, err := func() ([]byte, error) {
-		s, err := postgres.Inspect(ctx, db, "public")
+		s, err := e.inspect(ctx, db, name)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +147,7 @@ func run(serverURL string, tables, runs int) error {
 		if err != nil {
 			return err
 		}
-		live, err := postgres.Inspect(ctx, db, "public")
+		live, err := e.inspect(ctx, db, name)
 		if err != nil {
 			return err
 		}
@@ -139,7 +177,7 @@ func run(serverURL string, tables, runs int) error {
 		}
 	}
 
-	allocated, retained, err := snapshotMemory(ctx, db)
+	allocated, retained, err := snapshotMemory(ctx, e, db, name)
 	if err != nil {
 		return err
 	}
@@ -158,12 +196,12 @@ func run(serverURL string, tables, runs int) error {
 // off: every byte allocated is still on the heap at the end, so the growth
 // of the heap bounds its peak from above. retained is what stays reachable
 // (the model and the file).
-func snapshotMemory(ctx context.Context, db *sql.DB) (allocated, retained uint64, err error) {
+func snapshotMemory(ctx context.Context, e engine, db *sql.DB, name string) (allocated, retained uint64, err error) {
 	var before, after, kept runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	old := debug.SetGCPercent(-1)
-	s, err := postgres.Inspect(ctx, db, "public")
+	s, err := e.inspect(ctx, db, name)
 	if err != nil {
 		debug.SetGCPercent(old)
 		return 0, 0, err
@@ -176,35 +214,6 @@ func snapshotMemory(ctx context.Context, db *sql.DB) (allocated, retained uint64
 	runtime.KeepAlive(s)
 	runtime.KeepAlive(file)
 	return after.HeapAlloc - before.HeapAlloc, kept.HeapAlloc - before.HeapAlloc, nil
-}
-
-// createDatabase creates a database with a random name on the server and
-// returns its URL and a function that drops it.
-func createDatabase(ctx context.Context, serverURL string) (string, func(), error) {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := "sgt_bench_inspect_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", serverURL)
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create database %s: %w", name, err)
-	}
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		admin.Close()
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	drop := func() {
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
-			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
-		}
-	}
-	return u.String(), drop, nil
 }
 
 func median(d []time.Duration) time.Duration {

@@ -98,7 +98,11 @@ func Inspect(ctx context.Context, q dialect.Querier, database string) (*schema.S
 
 // Inspect implements dialect.Inspector for the database the URL names.
 func (d *Database) Inspect(ctx context.Context, q dialect.Querier) (*schema.Schema, error) {
-	return Inspect(ctx, q, d.name)
+	name, err := d.database(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return Inspect(ctx, q, name)
 }
 
 type inspector struct {
@@ -106,6 +110,8 @@ type inspector struct {
 	database string
 	schema   *schema.Schema
 	tables   map[string]*inspectTable
+	// viewNames are the views the tables query listed.
+	viewNames []string
 	// mariadb tells the two servers apart; version is major*10000 +
 	// minor*100 + patch of the server's own numbering.
 	mariadb bool
@@ -169,6 +175,9 @@ func (in *inspector) columns(ctx context.Context) error {
 		// tables of the model.
 		if (kind == "BASE TABLE" || kind == "SYSTEM VERSIONED") && !strings.HasPrefix(name, "schemagate_") {
 			collations[name] = collation
+		}
+		if kind == "VIEW" {
+			in.viewNames = append(in.viewNames, name)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -531,10 +540,27 @@ func normalizeAction(rule string) string {
 	return schema.ActionNoAction
 }
 
+// maxViewFilter is the most view names the views query filters on; past
+// it, the query reads the whole database's views.
+const maxViewFilter = 1000
+
+// views reads the definitions of the views the tables query listed. On
+// MariaDB, reading VIEWS for a whole database opens every table's .frm to
+// find the views among them, which costs as much as another pass over the
+// columns; filtered on the views' names, it opens only those.
 func (in *inspector) views(ctx context.Context) error {
-	rows, err := in.q.QueryContext(ctx, `
-SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS
-WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`, in.database)
+	if len(in.viewNames) == 0 {
+		return nil
+	}
+	query := `SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?`
+	args := []any{in.database}
+	if len(in.viewNames) <= maxViewFilter {
+		query += ` AND TABLE_NAME IN (?` + strings.Repeat(", ?", len(in.viewNames)-1) + `)`
+		for _, n := range in.viewNames {
+			args = append(args, n)
+		}
+	}
+	rows, err := in.q.QueryContext(ctx, query+` ORDER BY TABLE_NAME`, args...)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,11 @@ type userLock struct {
 // ends. Run the migrations on the same connection so that losing it loses
 // the lock too.
 func (d *Database) Lock(ctx context.Context, conn *sql.Conn, timeout time.Duration) (dialect.Lock, error) {
-	name := LockName(d.name)
+	database, err := d.database(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	name := LockName(database)
 	deadline := time.Now().Add(timeout)
 	for {
 		var got sql.NullInt64

@@ -25,6 +25,13 @@
 // runner works on, polled without waiting inside the server; its name is
 // derived from the database name, so two databases on one server migrate
 // independently, and the server releases it when the connection ends.
+//
+// Each migration statement waits for its table's metadata lock at most the
+// runner's DDL lock timeout (lock_wait_timeout), and the runner retries when
+// it gives up. The engine also keeps the instance registry, gives the guard
+// a cheap schema token, and wraps a pool the application opened
+// (dialect.FromDB), for the guard; the database is then the one the pool's
+// connections use.
 package mysql
 
 import (
@@ -36,6 +43,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -47,6 +56,9 @@ import (
 
 func init() {
 	dialect.Register(Open, "mysql", "mariadb")
+	dialect.RegisterPool("mysql", func(db *sql.DB, _ dialect.Options) dialect.Database {
+		return newDatabase(db, nil, "mysql (application pool)")
+	})
 }
 
 // defaultDialTimeout bounds how long connecting may take when the URL does
@@ -67,11 +79,21 @@ const (
 // Database is a connected MySQL or MariaDB database.
 type Database struct {
 	db       *sql.DB
-	cfg      *mysql.Config
+	owned    bool          // Close closes db only when Open opened it
+	cfg      *mysql.Config // nil for a wrapped application pool
 	target   string
 	password string
-	name     string
 	history  *history
+	registry *dialect.SQLRegistry
+	// registryReady is set when the registry tables were seen to exist,
+	// so that ensuring them needs no CREATE privilege (see Registry).
+	registryReady atomic.Bool
+
+	// name is the database schemagate works in: the URL's, or for a
+	// wrapped pool the one its connections use, learnt on first need.
+	mu     sync.Mutex
+	name   string
+	server *serverInfo // nil until first asked
 }
 
 // Open connects to the MySQL or MariaDB database rawURL names.
@@ -100,26 +122,40 @@ func Open(ctx context.Context, rawURL string, opts dialect.Options) (dialect.Dat
 		return nil, schemagate.Errorf(schemagate.KindUsage, "url_invalid",
 			"invalid MySQL URL %s: %s", target, dialect.RedactSecret(err.Error(), cfg.Passwd))
 	}
-	d := &Database{
-		db:       sql.OpenDB(connector),
-		cfg:      cfg,
-		target:   target,
-		password: cfg.Passwd,
-		name:     cfg.DBName,
-	}
-	d.history = &history{
-		SQLHistory: dialect.SQLHistory{
-			CreateTable: createHistory,
-			TableExists: historyExists,
-			Placeholder: func(int) string { return "?" },
-		},
-		d: d,
-	}
+	d := newDatabase(sql.OpenDB(connector), cfg, target)
+	d.owned = true
 	if err := d.db.PingContext(ctx); err != nil {
 		d.db.Close()
 		return nil, d.connectError(err)
 	}
 	return d, nil
+}
+
+// newDatabase builds a Database around db. cfg is nil for a pool the
+// application opened: then there is no password to redact and the database
+// name is asked of the server when first needed.
+func newDatabase(db *sql.DB, cfg *mysql.Config, target string) *Database {
+	d := &Database{db: db, cfg: cfg, target: target}
+	if cfg != nil {
+		d.password, d.name = cfg.Passwd, cfg.DBName
+	}
+	placeholder := func(int) string { return "?" }
+	d.history = &history{
+		SQLHistory: dialect.SQLHistory{
+			CreateTable: createHistory,
+			TableExists: historyExists,
+			Placeholder: placeholder,
+		},
+		d: d,
+	}
+	d.registry = &dialect.SQLRegistry{
+		CreateInstances: createInstances,
+		CreateReleases:  createReleases,
+		Placeholder:     placeholder,
+		TimeValue:       datetimeText,
+		TableExists:     tableExists,
+	}
+	return d
 }
 
 // parseURL turns a mysql:// URL into a driver configuration. Driver
@@ -234,9 +270,15 @@ const createHistory = `CREATE TABLE IF NOT EXISTS ` + dialect.HistoryTable + ` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`
 
 func historyExists(ctx context.Context, q dialect.Querier) (bool, error) {
+	return tableExists(ctx, q, dialect.HistoryTable)
+}
+
+// tableExists reports whether the database the connection uses has a table
+// named name.
+func tableExists(ctx context.Context, q dialect.Querier, name string) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.TABLES
-		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, dialect.HistoryTable).Scan(&n)
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, name).Scan(&n)
 	return n > 0, err
 }
 
@@ -249,13 +291,31 @@ type history struct {
 	d *Database
 }
 
-// Ensure implements dialect.History.
+// Ensure implements dialect.History. It looks for the registry tables in
+// the same query, so that the runner's next step, ensuring the registry,
+// needs no CREATE privilege either when they exist (see Registry).
 func (h *history) Ensure(ctx context.Context, q dialect.Querier) error {
-	exists, err := historyExists(ctx, q)
+	rows, err := q.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?, ?)`,
+		dialect.HistoryTable, dialect.InstancesTable, dialect.ReleasesTable)
 	if err != nil {
 		return h.d.privilegeError(ctx, "look for history table "+dialect.HistoryTable, err)
 	}
-	if exists {
+	found := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("look for history table %s: %w", dialect.HistoryTable, err)
+		}
+		found[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return h.d.privilegeError(ctx, "look for history table "+dialect.HistoryTable, err)
+	}
+	h.d.registryReady.Store(found[dialect.InstancesTable] && found[dialect.ReleasesTable])
+	if found[dialect.HistoryTable] {
 		return nil
 	}
 	return h.d.privilegeError(ctx, "", h.SQLHistory.Ensure(ctx, q))
@@ -305,7 +365,7 @@ func (d *Database) privilegeError(ctx context.Context, op string, err error) err
 	}
 	e := schemagate.Errorf(schemagate.KindError, "insufficient_privilege", "%w", err).
 		WithHint("schemagate needs %s on its table %s; grant them, e.g. GRANT %s ON %s.* TO %s",
-			historyPrivileges, dialect.HistoryTable, historyPrivileges, quoteIdent(d.name), d.account(ctx, me.Message))
+			historyPrivileges, dialect.HistoryTable, historyPrivileges, quoteIdent(d.nameOr(ctx, "DBNAME")), d.account(ctx, me.Message))
 	e.Op = op
 	return e
 }
@@ -323,6 +383,9 @@ func (d *Database) account(ctx context.Context, serverMessage string) string {
 	}
 	if m := deniedUser.FindStringSubmatch(serverMessage); m != nil {
 		return "'" + m[1] + "'@'" + m[2] + "'"
+	}
+	if d.cfg == nil {
+		return "'USER'@'%'"
 	}
 	return "'" + d.cfg.User + "'@'%'"
 }
@@ -379,8 +442,71 @@ func (d *Database) Target() string { return d.target }
 // DB implements dialect.Database.
 func (d *Database) DB() *sql.DB { return d.db }
 
-// Name is the database (MySQL's word for a schema) schemagate works in.
-func (d *Database) Name() string { return d.name }
+// Name is the database (MySQL's word for a schema) schemagate works in; for
+// a wrapped application pool, "" until it was first needed.
+func (d *Database) Name() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.name
+}
+
+// database returns the name of the database schemagate works in: the
+// URL's, or for a wrapped application pool the one its connections use,
+// asked of the server once.
+func (d *Database) database(ctx context.Context, q dialect.Querier) (string, error) {
+	if name := d.Name(); name != "" {
+		return name, nil
+	}
+	var name sql.NullString
+	if err := q.QueryRowContext(ctx, `SELECT DATABASE()`).Scan(&name); err != nil {
+		return "", fmt.Errorf("ask which database the connection uses: %w", err)
+	}
+	if name.String == "" {
+		return "", schemagate.Errorf(schemagate.KindUsage, "database_unknown",
+			"the application's MySQL connections use no database").
+			WithHint("name the database in the DSN, e.g. user:password@tcp(host:3306)/dbname")
+	}
+	d.mu.Lock()
+	d.name = name.String
+	d.mu.Unlock()
+	return name.String, nil
+}
+
+// nameOr is the database name for a message, or placeholder when it cannot
+// be learnt.
+func (d *Database) nameOr(ctx context.Context, placeholder string) string {
+	if name, err := d.database(ctx, d.db); err == nil {
+		return name
+	}
+	return placeholder
+}
+
+// serverInfo is which server a database runs on.
+type serverInfo struct {
+	mariadb bool
+	// version is major*10000 + minor*100 + patch of the server's own
+	// numbering.
+	version int
+}
+
+// serverInfo asks the server once which it is.
+func (d *Database) serverInfo(ctx context.Context, q dialect.Querier) (serverInfo, error) {
+	d.mu.Lock()
+	known := d.server
+	d.mu.Unlock()
+	if known != nil {
+		return *known, nil
+	}
+	var v string
+	if err := q.QueryRowContext(ctx, `SELECT VERSION()`).Scan(&v); err != nil {
+		return serverInfo{}, fmt.Errorf("ask the server version: %w", err)
+	}
+	info := serverInfo{mariadb: strings.Contains(strings.ToLower(v), "mariadb"), version: parseVersion(v)}
+	d.mu.Lock()
+	d.server = &info
+	d.mu.Unlock()
+	return info, nil
+}
 
 // Capabilities implements dialect.Database. Every DDL statement commits
 // implicitly, so a migration cannot be rolled back as a whole.
@@ -417,7 +543,12 @@ func (d *Database) DescribeError(err error) *dialect.ServerError {
 	return se
 }
 
-// Close implements dialect.Database.
-func (d *Database) Close() error { return d.db.Close() }
+// Close implements dialect.Database. A wrapped application pool stays open.
+func (d *Database) Close() error {
+	if !d.owned {
+		return nil
+	}
+	return d.db.Close()
+}
 
 var _ dialect.Database = (*Database)(nil)
