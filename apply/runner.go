@@ -469,6 +469,12 @@ func (r *Runner) applyStatementByStatement(ctx context.Context, conn *sql.Conn, 
 			}
 			return nil
 		})
+		if schemagate.ReasonOf(err) == "ddl_lock_timeout" {
+			// A statement that never got its lock never ran: the history
+			// can say exactly where the file stands, and the next apply
+			// carries on without a repair.
+			r.settleAfterLockTimeout(context.WithoutCancel(ctx), conn, *rec, i)
+		}
 		if err != nil {
 			return err
 		}
@@ -484,6 +490,22 @@ func (r *Runner) applyStatementByStatement(ctx context.Context, conn *sql.Conn, 
 		return r.dbError("apply "+m.ID()+": record completion", err)
 	}
 	return nil
+}
+
+// settleAfterLockTimeout records a statement-by-statement migration whose
+// statement i gave up waiting for its lock: as partial after the i
+// statements that ran, or, when none did, as never started.
+func (r *Runner) settleAfterLockTimeout(ctx context.Context, conn *sql.Conn, rec dialect.Record, i int) {
+	var err error
+	if i == 0 {
+		err = r.DB.History().Delete(ctx, conn, rec.Version)
+	} else {
+		rec.State, rec.StatementsDone = dialect.StatePartial, i
+		err = r.DB.History().Update(ctx, conn, rec)
+	}
+	if err != nil {
+		r.log().Warn("could not record where the migration stopped; run `schemagate repair`", "migration", rec.ID(), "error", err)
+	}
 }
 
 // DefaultDDLLockTimeout bounds how long a migration statement may wait for

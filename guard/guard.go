@@ -42,8 +42,8 @@ import (
 
 	"github.com/schemagate/schemagate/apply"
 	"github.com/schemagate/schemagate/dialect"
-	_ "github.com/schemagate/schemagate/dialect/mysql"
-	_ "github.com/schemagate/schemagate/dialect/postgres" // the engines the guard can read
+	_ "github.com/schemagate/schemagate/dialect/mysql" // the engines the guard can read
+	_ "github.com/schemagate/schemagate/dialect/postgres"
 	_ "github.com/schemagate/schemagate/dialect/sqlite"
 	"github.com/schemagate/schemagate/migration"
 	"github.com/schemagate/schemagate/schema"

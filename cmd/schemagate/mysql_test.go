@@ -426,8 +426,8 @@ func TestMySQLDDLWaitsBoundedAndRetries(t *testing.T) {
 
 // TestMySQLDDLLockTimeoutGivesUpWithExit5: while the transaction never
 // ends, the runner gives up after its retries with exit 5 and says why.
-// The statement provably did not run, and the history says so: 0 of 1
-// statements done.
+// The statement provably did not run, so the history holds no row for the
+// migration, and once the transaction ends a plain apply finishes it.
 func TestMySQLDDLLockTimeoutGivesUpWithExit5(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -457,12 +457,49 @@ func TestMySQLDDLLockTimeoutGivesUpWithExit5(t *testing.T) {
 	if n := queryInt(t, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'busy' AND COLUMN_NAME = 'note'"); n != 0 {
 		t.Error("the ALTER took effect although it gave up")
 	}
-	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 1 AND statements_done = 0"); n != 1 {
-		t.Error("the history does not say that no statement of 0001 ran")
+	if n := queryInt(t, db, "SELECT COUNT(*) FROM schemagate_migrations WHERE version = 1"); n != 0 {
+		t.Error("the history keeps a row for 0001 although none of its statements ran")
 	}
 	if _, err := blocker.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
+	expectCode(t, sg(t, dir, "apply", "--url", dbURL), 0)
+	expectCode(t, sg(t, dir, "verify", "--url", dbURL), 0)
+}
+
+// TestMySQLLockTimeoutAfterSomeStatementsLeavesAPartialMigration: the
+// second statement gives up on its lock after the first ran; the history
+// says partial 1/2, and the next apply runs only the second.
+func TestMySQLLockTimeoutAfterSomeStatementsLeavesAPartialMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := testdb.MySQL(t)
+	db := openURL(t, dbURL)
+	if _, err := db.Exec("CREATE TABLE busy (id INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, map[string]string{"0001_two.up.sql": "CREATE TABLE fresh (id INT PRIMARY KEY);\nALTER TABLE busy ADD COLUMN note VARCHAR(100);\n"})
+	blocker, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Close()
+	if _, err := blocker.ExecContext(ctx, "START TRANSACTION"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := blocker.QueryRowContext(ctx, "SELECT COUNT(*) FROM busy").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	expectCode(t, sg(t, dir, "apply", "--url", dbURL, "--ddl-lock-timeout", "1s", "--ddl-retries", "0"), 5)
+	r := sg(t, dir, "status", "--url", dbURL)
+	expectContains(t, r.stdout, "PARTIAL (1/2 statements, apply resumes)")
+	if _, err := blocker.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	// Re-running CREATE TABLE fresh would fail: the resume skips it.
+	expectCode(t, sg(t, dir, "apply", "--url", dbURL), 0)
+	expectCode(t, sg(t, dir, "verify", "--url", dbURL), 0)
 }
 
 // mysqlContractProject is contractProject on MariaDB: release 1 reads
