@@ -85,6 +85,10 @@ type Guard struct {
 	token     string // the schema token the status was computed at
 	regFailed bool   // the last registration attempt failed (logged once)
 	lastGood  time.Time
+	// live is the schema the last full check read; its fingerprint goes
+	// into the status when the status is first asked for, so that the
+	// check itself does not pay for encoding it.
+	live *schema.Schema
 }
 
 // Option configures a Guard. Options validate their arguments; New fails
@@ -265,8 +269,11 @@ type Status struct {
 
 // Status returns the last verdict.
 func (g *Guard) Status() Status {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.status.LiveFingerprint == "" && g.live != nil {
+		g.status.LiveFingerprint = g.live.Fingerprint()
+	}
 	s := g.status
 	s.Differences = append([]Difference(nil), s.Differences...)
 	s.Warnings = append([]Difference(nil), s.Warnings...)
@@ -327,9 +334,11 @@ func (g *Guard) check(ctx context.Context) error {
 			explain = apply.Compare(g.dir, records).Explain
 		}
 	}
-	s := g.Status()
+	g.mu.RLock()
+	s := g.status // the fields a check does not set (instance, registration)
+	g.mu.RUnlock()
 	s.Compatible = rep.Compatible
-	s.LiveFingerprint = live.Fingerprint()
+	s.LiveFingerprint = "" // computed when first asked for: see Status
 	s.Differences, s.Warnings = explained(rep.Problems, explain), explained(rep.Warnings, explain)
 	s.CheckedAt = time.Now().UTC()
 	s.Reason = ""
@@ -343,7 +352,7 @@ func (g *Guard) check(ctx context.Context) error {
 	}
 	g.mu.Lock()
 	was := g.status.Compatible
-	g.status, g.token = s, token
+	g.status, g.token, g.live = s, token, live
 	if s.Compatible {
 		g.lastGood = s.CheckedAt
 	}
