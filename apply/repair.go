@@ -158,20 +158,11 @@ func (r *Runner) RecordRepair(ctx context.Context, d *Repair) error {
 	if d.Outcome == OutcomeUndecided {
 		return schemagate.Errorf(schemagate.KindIntegrity, "repair_undecided", "%s: %s", d.ID, d.Reason)
 	}
-	conn, err := r.DB.DB().Conn(ctx)
+	conn, unlock, err := r.locked(ctx)
 	if err != nil {
-		return r.dbError("connect", err)
+		return err
 	}
-	defer conn.Close()
-	timeout := r.LockTimeout
-	if timeout <= 0 {
-		timeout = DefaultLockTimeout
-	}
-	lock, err := r.DB.Lock(ctx, conn, timeout)
-	if err != nil {
-		return r.dbError("take the migration lock", err)
-	}
-	defer lock.Release(context.WithoutCancel(ctx))
+	defer unlock()
 	records, err := r.DB.History().Records(ctx, conn)
 	if err != nil {
 		return r.dbError("read history", err)

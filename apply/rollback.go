@@ -82,20 +82,11 @@ func (r *Runner) Rollback(ctx context.Context, to int64, dryRun bool) ([]Rollbac
 	if err != nil || dryRun || len(steps) == 0 {
 		return steps, err
 	}
-	conn, err := r.DB.DB().Conn(ctx)
+	conn, unlock, err := r.locked(ctx)
 	if err != nil {
-		return nil, r.dbError("connect", err)
+		return nil, err
 	}
-	defer conn.Close()
-	timeout := r.LockTimeout
-	if timeout <= 0 {
-		timeout = DefaultLockTimeout
-	}
-	lock, err := r.DB.Lock(ctx, conn, timeout)
-	if err != nil {
-		return nil, r.dbError("take the migration lock", err)
-	}
-	defer lock.Release(context.WithoutCancel(ctx))
+	defer unlock()
 	rep, steps, err := r.PlanRollback(ctx, conn, to)
 	if err != nil {
 		return nil, err

@@ -172,13 +172,9 @@ func (r *Runner) Apply(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer conn.Close()
 
-	timeout := r.LockTimeout
-	if timeout <= 0 {
-		timeout = DefaultLockTimeout
-	}
 	r.log().Info("taking the migration lock", "database", r.DB.Target(), "pending", len(steps))
 	start := time.Now()
-	lock, err := r.lockUnlessDone(ctx, conn, timeout, opts.To)
+	lock, err := r.lockUnlessDone(ctx, conn, r.lockTimeout(), opts.To)
 	if errors.Is(err, errDoneByAnother) {
 		return &Result{AlreadyApplied: true, LockWait: time.Since(start)}, nil
 	}
@@ -241,6 +237,33 @@ func (r *Runner) Apply(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+func (r *Runner) lockTimeout() time.Duration {
+	if r.LockTimeout <= 0 {
+		return DefaultLockTimeout
+	}
+	return r.LockTimeout
+}
+
+// locked takes the migration lock on a connection of its own and returns
+// the connection and what releases both.
+func (r *Runner) locked(ctx context.Context) (*sql.Conn, func(), error) {
+	conn, err := r.DB.DB().Conn(ctx)
+	if err != nil {
+		return nil, nil, r.dbError("connect", err)
+	}
+	lock, err := r.DB.Lock(ctx, conn, r.lockTimeout())
+	if err != nil {
+		conn.Close()
+		return nil, nil, r.dbError("take the migration lock", err)
+	}
+	return conn, func() {
+		if err := lock.Release(context.WithoutCancel(ctx)); err != nil {
+			r.log().Warn("releasing the migration lock failed; it is released when the connection closes", "error", err)
+		}
+		conn.Close()
+	}, nil
 }
 
 // errDoneByAnother says that while this runner waited for the lock,

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/schemagate/schemagate"
+	"github.com/schemagate/schemagate/apply"
 	"github.com/schemagate/schemagate/dialect"
 	_ "github.com/schemagate/schemagate/dialect/mysql"    // registers mysql:// and mariadb://
 	_ "github.com/schemagate/schemagate/dialect/postgres" // registers postgres://
@@ -148,6 +149,25 @@ func (a *app) loadDir() (*migration.Dir, error) {
 			WithHint("pass it with --dir, or create it with `schemagate init`")
 	}
 	return migration.Load(os.DirFS(a.dir))
+}
+
+// openWithHistory loads the migration directory, connects to the database
+// (without creating it) and compares the two. The caller closes db.
+func (a *app) openWithHistory(ctx context.Context) (*migration.Dir, dialect.Database, *apply.Report, error) {
+	dir, err := a.loadDir()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, err := a.open(ctx, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rep, err := apply.Load(ctx, db, dir)
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return dir, db, rep, nil
 }
 
 // printf writes human output; in JSON mode it writes nothing.

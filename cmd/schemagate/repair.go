@@ -61,19 +61,11 @@ type repairDocument struct {
 }
 
 func (a *app) runRepair(ctx context.Context, devURL string, yes bool, manual int) error {
-	dir, err := a.loadDir()
-	if err != nil {
-		return err
-	}
-	db, err := a.open(ctx, false)
+	dir, db, rep, err := a.openWithHistory(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rep, err := apply.Load(ctx, db, dir)
-	if err != nil {
-		return err
-	}
 	var d *apply.Repair
 	if manual >= 0 {
 		stuck := rep.Stuck()

@@ -84,19 +84,11 @@ type statusEntry struct {
 }
 
 func (a *app) runStatus(ctx context.Context, ttl time.Duration) error {
-	dir, err := a.loadDir()
-	if err != nil {
-		return err
-	}
-	db, err := a.open(ctx, false)
+	dir, db, rep, err := a.openWithHistory(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rep, err := apply.Load(ctx, db, dir)
-	if err != nil {
-		return err
-	}
 	v := verdictOf(rep.VerifyError(apply.ModeCompatible))
 	drift := a.statusDrift(ctx, db, dir, rep)
 	window := a.statusWindow(ctx, db, drift, ttl)

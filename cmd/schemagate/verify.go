@@ -211,11 +211,7 @@ func (a *app) runVerifyRelease(ctx context.Context, fingerprint string, ttl time
 // runVerifyPlan predicts the schema after the pending migrations and
 // checks every live release against it.
 func (a *app) runVerifyPlan(ctx context.Context, guards contractFlags) error {
-	dir, err := a.loadDir()
-	if err != nil {
-		return err
-	}
-	db, err := a.open(ctx, false)
+	dir, db, rep, err := a.openWithHistory(ctx)
 	if err != nil {
 		return err
 	}
@@ -228,10 +224,6 @@ func (a *app) runVerifyPlan(ctx context.Context, guards contractFlags) error {
 	if contract == nil {
 		a.printf("Nothing to check: no registered release has live instances in %s.\n", db.Target())
 		return nil
-	}
-	rep, err := apply.Load(ctx, db, dir)
-	if err != nil {
-		return err
 	}
 	pending := rep.With(apply.StatusPending)
 	for _, e := range pending {
