@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/schemagate/schemagate"
@@ -27,8 +28,15 @@ func main() {
 }
 
 // run executes one command line and returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	a := newApp(stdout, stderr)
+	// A panic is a bug, but its message and stack may quote a URL: print
+	// them redacted, like everything else.
+	defer func() {
+		if p := recover(); p != nil {
+			code = a.reportPanic(p, debug.Stack())
+		}
+	}()
 	root := a.rootCommand()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -60,4 +68,12 @@ func commandError(err error) error {
 		return schemagate.Errorf(schemagate.KindError, "interrupted", "interrupted: %w", err)
 	}
 	return &schemagate.Error{Kind: schemagate.KindError, Reason: "error", Err: fmt.Errorf("%w", err)}
+}
+
+// reportPanic prints a recovered panic with every credential redacted and
+// returns the exit code for an error.
+func (a *app) reportPanic(p any, stack []byte) int {
+	fmt.Fprintf(a.stderr, "schemagate: internal error (please report it): %s\n%s",
+		a.redact(fmt.Sprint(p)), a.redact(string(stack)))
+	return int(schemagate.KindError)
 }
