@@ -391,7 +391,7 @@ func (r *Runner) applyInTransaction(ctx context.Context, conn *sql.Conn, step St
 		failed, err := p.ApplyPipelined(ctx, conn, texts, *rec)
 		if err != nil {
 			if failed >= 0 {
-				return r.statementError(m, failed, step.Statements[failed], err, true)
+				return r.statementError(m, failed, step.Statements[failed], err, rolledBack)
 			}
 			return r.dbError("apply "+m.ID(), err)
 		}
@@ -399,7 +399,9 @@ func (r *Runner) applyInTransaction(ctx context.Context, conn *sql.Conn, step St
 		return nil
 	}
 	return r.runInTransaction(ctx, conn, "apply", m, step.Statements,
-		func(i int, stmt sqlsplit.Statement, err error) error { return r.statementError(m, i, stmt, err, true) },
+		func(i int, stmt sqlsplit.Statement, err error) error {
+			return r.statementError(m, i, stmt, err, rolledBack)
+		},
 		func(tx *sql.Tx) error {
 			finish(rec, len(step.Statements))
 			return r.DB.History().Insert(ctx, tx, *rec)
@@ -488,10 +490,19 @@ func (r *Runner) applyStatementByStatement(ctx context.Context, conn *sql.Conn, 
 		}
 		err := r.retrying(ctx, m, func() error {
 			if _, err := conn.ExecContext(ctx, stmt.Text); err != nil {
-				return r.statementError(m, i, stmt, err, false)
+				return r.statementError(m, i, stmt, err, leftInProgress)
 			}
 			return nil
 		})
+		if se := r.DB.DescribeError(err); se != nil && se.Rejected && i == 0 {
+			// The first statement never ran: forget the migration, so that
+			// a fixed file simply applies.
+			if derr := history.Delete(context.WithoutCancel(ctx), conn, rec.Version); derr == nil {
+				var cause *causedError
+				errors.As(err, &cause)
+				return r.statementError(m, i, stmt, cause.cause, nothingRan)
+			}
+		}
 		if schemagate.ReasonOf(err) == "ddl_lock_timeout" {
 			// A statement that never got its lock never ran: the history
 			// can say exactly where the file stands, and the next apply
@@ -643,23 +654,44 @@ func finish(rec *dialect.Record, n int) {
 
 // statementError reports a failed statement with everything an operator
 // needs to find it: file, statement number, line, and the server's words.
-func (r *Runner) statementError(m *migration.Migration, i int, stmt sqlsplit.Statement, err error, rolledBack bool) error {
+// statementOutcome says what a failed statement left behind.
+type statementOutcome int
+
+const (
+	// rolledBack: the migration's transaction was rolled back.
+	rolledBack statementOutcome = iota
+	// leftInProgress: earlier statements took effect; repair decides.
+	leftInProgress
+	// nothingRan: the server rejected the file's first statement before
+	// running it, so nothing took effect and nothing is recorded.
+	nothingRan
+)
+
+func (r *Runner) statementError(m *migration.Migration, i int, stmt sqlsplit.Statement, err error, outcome statementOutcome) error {
 	line := stmt.Line
 	what := err.Error()
 	code := ""
 	if se := r.DB.DescribeError(err); se != nil {
 		what = se.String()
 		code = se.Code
-		if se.Position > 0 {
+		switch {
+		case se.Position > 0:
 			line += strings.Count(prefixRunes(stmt.Text, se.Position-1), "\n")
+		case se.Line > 0:
+			line += se.Line - 1
 		}
 	}
-	var outcome, hint string
-	if rolledBack {
-		outcome = "the migration was rolled back and left no trace; earlier migrations stay applied"
+	var said, hint string
+	switch outcome {
+	case rolledBack, nothingRan:
+		said = "the migration was rolled back and left no trace; earlier migrations stay applied"
+		if outcome == nothingRan {
+			said = "the server rejected it before running it, so nothing of the migration took effect or is recorded; earlier migrations stay applied"
+		}
 		hint = "fix the statement in a new commit (the file is not applied yet, so editing it is safe), run `schemagate hash`, and apply again"
-	} else {
-		outcome = fmt.Sprintf("%d earlier statements of this file had finished and are recorded; the migration is marked in progress", i)
+	default:
+		said = fmt.Sprintf("%d earlier %s of this file had finished and %s recorded; the migration is marked in progress",
+			i, pluralize(i, "statement"), map[bool]string{true: "is", false: "are"}[i == 1])
 		hint = "run `schemagate repair` to compare the live schema with the migration before anything else"
 	}
 	reason := "statement_failed"
@@ -673,7 +705,7 @@ func (r *Runner) statementError(m *migration.Migration, i int, stmt sqlsplit.Sta
 		Op:     "apply " + m.ID(),
 		Err: &causedError{
 			msg: fmt.Sprintf("statement %d (%s line %d) failed: %s\n  %s\n%s",
-				i+1, m.UpFile, line, what, excerpt(stmt.Text), outcome),
+				i+1, m.UpFile, line, what, excerpt(stmt.Text), said),
 			cause: err,
 		},
 		Hint: hint,

@@ -118,6 +118,13 @@ type ServerError struct {
 	// Position is the 1-based character offset in the statement where the
 	// server located the error; 0 when unknown.
 	Position int
+	// Line is the 1-based line of the statement where the server located
+	// the error, for servers that report a line rather than an offset
+	// (MySQL); 0 when unknown.
+	Line int
+	// Rejected is true when the server refused the statement before
+	// running any of it (a syntax error), so it certainly had no effect.
+	Rejected bool
 }
 
 func (e *ServerError) String() string {

@@ -117,7 +117,7 @@ func TestFailingStatementReportsWhereAndKeepsEarlierMigrations(t *testing.T) {
 				// effect, and the history says so rather than pretending
 				// nothing happened.
 				expectContains(t, r.stderr, "SQLSTATE 42S02",
-					"1 earlier statements of this file had finished and are recorded; the migration is marked in progress",
+					"1 earlier statement of this file had finished and is recorded; the migration is marked in progress",
 					"schemagate repair")
 				if n := queryInt(t, db, "SELECT count(*) FROM schemagate_migrations WHERE version = 2 AND state = 'in_progress' AND statements_done = 1 AND statements_total = 2"); n != 1 {
 					t.Error("the history does not record 0002 as in progress after 1 of 2 statements")
@@ -160,10 +160,11 @@ func TestStatementForAnotherEngine(t *testing.T) {
 			name: "PostgreSQL statement on MySQL",
 			url:  testdb.MySQL,
 			file: "-- tags for articles\nCREATE TABLE tags (\n  id integer PRIMARY KEY,\n  labels text[] NOT NULL\n);\n",
-			// MySQL names the line within the statement in its message;
-			// the file line is where the statement starts.
-			want: []string{"statement 1 (0001_tags.up.sql line 2) failed", "error in your SQL syntax", "near '[] NOT NULL", "at line 3",
-				"error 1064", "SQLSTATE 42000", "the migration is marked in progress"},
+			// MySQL names the line within the statement ("at line 3"),
+			// which is line 4 of the file. A statement rejected as a syntax
+			// error never ran, so nothing is recorded.
+			want: []string{"statement 1 (0001_tags.up.sql line 4) failed", "error in your SQL syntax", "near '[] NOT NULL", "at line 3",
+				"error 1064", "SQLSTATE 42000", "rejected it before running it, so nothing of the migration took effect"},
 		},
 	}
 	for _, tc := range cases {
@@ -174,6 +175,9 @@ func TestStatementForAnotherEngine(t *testing.T) {
 			r := sg(t, dir, "apply", "--url", url)
 			expectCode(t, r, 1)
 			expectContains(t, r.stderr, append([]string{"apply 0001_tags"}, tc.want...)...)
+			// Nothing is left to repair: status shows the migration pending.
+			r = sg(t, dir, "status", "--url", url)
+			expectContains(t, r.stdout, "0 applied, 1 pending.")
 		})
 	}
 }

@@ -78,7 +78,7 @@ func TestVerifyExitCodes(t *testing.T) {
 				})
 				r := sg(t, dir, "apply", "--url", url)
 				expectCode(t, r, 1)
-				expectContains(t, r.stderr, "statement 2", "0002_broken.up.sql line 3", "1 earlier statements of this file had finished", "schemagate repair")
+				expectContains(t, r.stderr, "statement 2", "0002_broken.up.sql line 3", "1 earlier statement of this file had finished", "schemagate repair")
 
 				r = sg(t, dir, "verify", "--url", url)
 				expectCode(t, r, 4)

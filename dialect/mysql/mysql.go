@@ -540,8 +540,15 @@ func (d *Database) DescribeError(err error) *dialect.ServerError {
 	if state := string(me.SQLState[:]); me.SQLState != [5]byte{} && state != "HY000" {
 		se.Detail = "SQLSTATE " + state
 	}
+	// Syntax errors end with "at line N", N counted within the statement.
+	if m := errorLine.FindStringSubmatch(me.Message); m != nil {
+		se.Line, _ = strconv.Atoi(m[1])
+	}
+	se.Rejected = me.Number == 1064 // ER_PARSE_ERROR: the statement never ran
 	return se
 }
+
+var errorLine = regexp.MustCompile(`at line (\d+)$`)
 
 // Close implements dialect.Database. A wrapped application pool stays open.
 func (d *Database) Close() error {

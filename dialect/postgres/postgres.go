@@ -210,6 +210,8 @@ func (d *Database) DescribeError(err error) *dialect.ServerError {
 		Detail:    d.redact(pgErr.Detail),
 		Hint:      d.redact(pgErr.Hint),
 		Position:  int(pgErr.Position),
+		// A syntax error is found before anything runs.
+		Rejected: pgErr.Code == "42601",
 	}
 }
 
