@@ -80,7 +80,7 @@ version, migration left in progress); 5 timed out (lock or --wait);
 			WithHint("run `schemagate %s --help` for its flags", c.Name())
 	})
 	f := root.PersistentFlags()
-	f.StringVar(&a.url, "url", "", "database URL (default $DATABASE_URL): postgres://…, sqlite://path")
+	f.StringVar(&a.url, "url", "", "database URL (default $DATABASE_URL): postgres://…, mysql://…, sqlite://path")
 	f.StringVar(&a.dir, "dir", "migrations", "migration directory")
 	f.StringVar(&a.config, "config", "", "configuration file (default ./schemagate.yaml when present)")
 	f.StringVarP(&a.output, "output", "o", "text", "output format: text or json")
