@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"flag"
 	"maps"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,25 +14,13 @@ import (
 
 	"github.com/schemagate/schemagate/dialect"
 	"github.com/schemagate/schemagate/dialect/sqlite"
+	"github.com/schemagate/schemagate/internal/snaptest"
 	"github.com/schemagate/schemagate/internal/testdb"
 	"github.com/schemagate/schemagate/schema"
 )
 
 // The golden corpus lives with the schema package it describes.
 const inspectCorpus = "../../schema/testdata/sqlite"
-
-func init() {
-	// -update rewrites golden files. Another test file of this package may
-	// define the same flag; one definition serves both.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
-
-func updateGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // inspectTestDB returns a new database file holding the statements of
 // sqlText.
@@ -64,42 +49,9 @@ func inspect(t *testing.T, q dialect.Querier) *schema.Schema {
 }
 
 func TestInspectGolden(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(inspectCorpus, "*.sql"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus in %s: %v", inspectCorpus, err)
-	}
-	for _, file := range files {
-		name := filepath.Base(strings.TrimSuffix(file, ".sql"))
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db := inspectTestDB(t, string(src))
-			got := schema.EncodeSnapshot(inspect(t, db))
-			golden := filepath.Join(inspectCorpus, name+".golden.json")
-			if updateGolden() {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("snapshot of %s differs from %s (run with -update to accept):\n%s", file, golden, got)
-			}
-			snap, err := schema.DecodeSnapshot(want)
-			if err != nil {
-				t.Fatalf("DecodeSnapshot(golden): %v", err)
-			}
-			if d := schema.Diff(snap.Schema, inspect(t, db)); len(d) != 0 {
-				t.Errorf("Diff(golden, live) = %v, want none", d)
-			}
-		})
-	}
+	snaptest.Golden(t, inspectCorpus, func(t *testing.T, sqlText string) *schema.Schema {
+		return inspect(t, inspectTestDB(t, sqlText))
+	})
 }
 
 // inspectOrderShop is one schema as pieces that can be created in any
