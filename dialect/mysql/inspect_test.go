@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/schemagate/schemagate/internal/testdb"
 	"github.com/schemagate/schemagate/schema"
@@ -311,4 +316,207 @@ func tableNames(s *schema.Schema) string {
 		names = append(names, t.Name)
 	}
 	return strings.Join(names, " ")
+}
+
+// TestInspectForeignKeysFromDictionary checks that the foreign keys read
+// from InnoDB's dictionary are exactly those information_schema reports:
+// names InnoDB encodes, generated and named constraints, composite keys,
+// every action, references to another database and to a missing table, a
+// renamed column. Names that are not plain ASCII fall back to
+// information_schema.
+func TestInspectForeignKeysFromDictionary(t *testing.T) {
+	ctx := context.Background()
+	db, name := inspectTestDB(t, "CREATE TABLE mine (id int PRIMARY KEY)")
+	encoded, nonASCII := name+"-x$1", name+"_u" // the latter has a table chÀld
+	for _, n := range []string{encoded, nonASCII} {
+		if _, err := db.Exec("CREATE DATABASE `" + n + "`"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Exec("DROP DATABASE IF EXISTS `" + n + "`") })
+	}
+	schemaSQL := func(database, child string) string {
+		return "USE `" + database + "`;" + `
+SET foreign_key_checks = 0;
+CREATE TABLE ` + "`pa-r`" + ` (id int PRIMARY KEY, ` + "`Cö l`" + ` int UNIQUE, a int, b int, UNIQUE KEY ab (a, b));
+CREATE TABLE ` + "`" + child + "`" + ` (
+  id int, pid int, c int, a int, b int, d int,
+  CONSTRAINT ` + "`fk/one`" + ` FOREIGN KEY (pid) REFERENCES ` + "`pa-r`" + ` (id) ON UPDATE CASCADE ON DELETE SET NULL,
+  FOREIGN KEY (c) REFERENCES ` + "`pa-r`" + ` (` + "`Cö l`" + `) ON DELETE NO ACTION,
+  CONSTRAINT composite FOREIGN KEY (b, a) REFERENCES ` + "`pa-r`" + ` (a, b) ON DELETE RESTRICT ON UPDATE SET NULL,
+  FOREIGN KEY (id) REFERENCES ` + "`" + name + "`" + `.mine (id) ON DELETE CASCADE ON UPDATE NO ACTION,
+  FOREIGN KEY (d) REFERENCES missing (id)
+);
+ALTER TABLE ` + "`" + child + "`" + ` RENAME COLUMN pid TO parent_id;
+CREATE TABLE plain (id int PRIMARY KEY, self int, FOREIGN KEY (self) REFERENCES plain (id));
+SET foreign_key_checks = 1;`
+	}
+	if _, err := db.Exec(schemaSQL(encoded, "ch$ild") + schemaSQL(nonASCII, "chÀld")); err != nil {
+		t.Fatal(err)
+	}
+	describe := func(fks []tableForeignKey) string {
+		var lines []string
+		for _, f := range fks {
+			lines = append(lines, fmt.Sprintf("%s %+v", f.table, *f.fk))
+		}
+		slices.Sort(lines)
+		return strings.Join(lines, "\n")
+	}
+	for _, tc := range []struct {
+		database       string
+		fromDictionary bool
+		fks            int
+	}{
+		{encoded, true, 6},
+		{nonASCII, false, 6},
+		{name, true, 0},
+	} {
+		in := &inspector{q: db, database: tc.database}
+		if err := in.serverVersion(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !in.mariadb {
+			t.Skip("InnoDB's dictionary views are MariaDB's")
+		}
+		want, err := in.informationSchemaForeignKeys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) != tc.fks {
+			t.Errorf("%s: information_schema lists %d foreign keys, want %d:\n%s", tc.database, len(want), tc.fks, describe(want))
+		}
+		got, err := in.innodbForeignKeys(ctx)
+		switch {
+		case tc.fromDictionary && err != nil:
+			t.Errorf("%s: innodbForeignKeys: %v", tc.database, err)
+		case !tc.fromDictionary && !errors.Is(err, errNotInDictionary):
+			t.Errorf("%s: innodbForeignKeys: err = %v, want errNotInDictionary", tc.database, err)
+		case tc.fromDictionary && describe(got) != describe(want):
+			t.Errorf("%s: from InnoDB's dictionary:\n%s\nfrom information_schema:\n%s", tc.database, describe(got), describe(want))
+		}
+		if err := in.readForeignKeys(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if describe(in.foreignKeys) != describe(want) {
+			t.Errorf("%s: readForeignKeys:\n%s\nwant:\n%s", tc.database, describe(in.foreignKeys), describe(want))
+		}
+	}
+}
+
+// TestInspectWithoutProcessPrivilege: InnoDB's dictionary views need the
+// PROCESS privilege; without it the foreign keys come from
+// information_schema, and the snapshot is the same.
+func TestInspectWithoutProcessPrivilege(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(inspectCorpus, "shop.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL := testdb.MySQL(t)
+	root, err := testdb.OpenMySQL(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	if _, err := root.Exec(string(src)); err != nil {
+		t.Fatal(err)
+	}
+	name := dbURL[strings.LastIndex(dbURL, "/")+1:]
+	user := newUser(t, dbURL, "pw", "GRANT SELECT, SHOW VIEW ON `"+name+"`.* TO '%s'@'%%'")
+	limited, err := testdb.OpenMySQL(withUser(dbURL, user, "pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { limited.Close() })
+
+	ctx := context.Background()
+	in := &inspector{q: limited, database: name}
+	if err := in.serverVersion(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var me *mysql.MySQLError
+	if _, err := in.innodbForeignKeys(ctx); in.mariadb && !errors.As(err, &me) {
+		t.Fatalf("innodbForeignKeys without PROCESS: err = %v, want the server's refusal", err)
+	}
+	want := schema.EncodeSnapshot(inspectOrFail(t, root, name))
+	if got := schema.EncodeSnapshot(inspectOrFail(t, limited, name)); !bytes.Equal(got, want) {
+		t.Errorf("without PROCESS:\n%s\nwith:\n%s", got, want)
+	}
+}
+
+// TestInspectOnOneConnection: on a *sql.Conn or in a transaction the reads
+// run one after the other, and through a pool of one connection they take
+// turns; the snapshot is the one the pool reads.
+func TestInspectOnOneConnection(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(inspectCorpus, "shop.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, name := inspectTestDB(t, string(src))
+	ctx := context.Background()
+	want := schema.EncodeSnapshot(inspectOrFail(t, db, name))
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := Inspect(ctx, c, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := schema.EncodeSnapshot(s); !bytes.Equal(got, want) {
+		t.Errorf("on one connection:\n%s\nthrough the pool:\n%s", got, want)
+	}
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if s, err = Inspect(ctx, tx, name); err != nil {
+		t.Fatal(err)
+	}
+	if got := schema.EncodeSnapshot(s); !bytes.Equal(got, want) {
+		t.Errorf("in a transaction:\n%s\nthrough the pool:\n%s", got, want)
+	}
+	tx.Rollback()
+	c.Close()
+
+	db.SetMaxOpenConns(1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if s, err = Inspect(ctx, db, name); err != nil {
+			t.Error(err)
+		} else if got := schema.EncodeSnapshot(s); !bytes.Equal(got, want) {
+			t.Errorf("through a pool of one connection:\n%s\nthrough the pool:\n%s", got, want)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Inspect through a pool of one connection hangs")
+	}
+}
+
+func TestInnoDBNames(t *testing.T) {
+	for name, want := range map[string]string{
+		"big_0001": "big_0001",
+		"pa-r":     "pa@002dr",
+		"a$b c":    "a@0024b@0020c",
+		"t#1":      "t@00231",
+	} {
+		got, ok := innodbName(name)
+		if !ok || got != want {
+			t.Errorf("innodbName(%q) = %q, %t; want %q", name, got, ok, want)
+		}
+		if back, ok := tableFromInnoDBName(got); !ok || back != name {
+			t.Errorf("tableFromInnoDBName(%q) = %q, %t; want %q", got, back, ok, name)
+		}
+	}
+	if _, ok := innodbName("chÀld"); ok {
+		t.Error("innodbName encodes a non-ASCII name")
+	}
+	for _, encoded := range []string{"ch@0Gld", "#sql-1_2", "t#P#p0", "a@002", "a@00zz", "a@002D", "a@0041", ""} {
+		if name, ok := tableFromInnoDBName(encoded); ok {
+			t.Errorf("tableFromInnoDBName(%q) = %q, want failure", encoded, name)
+		}
+	}
 }
