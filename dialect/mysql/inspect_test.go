@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/schemagate/schemagate/internal/snaptest"
 	"github.com/schemagate/schemagate/internal/testdb"
 	"github.com/schemagate/schemagate/schema"
 )
@@ -23,8 +23,6 @@ import (
 // inspectCorpus holds pairs of NAME.sql (a schema) and NAME.golden.json (its
 // snapshot as Inspect reads it on the test server).
 const inspectCorpus = "testdata"
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // inspectTestDB returns a fresh database holding the statements of sqlText,
 // and its name.
@@ -55,46 +53,14 @@ func inspectOrFail(t testing.TB, q *sql.DB, database string) *schema.Schema {
 }
 
 func TestInspectGolden(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(inspectCorpus, "*.sql"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus in %s: %v", inspectCorpus, err)
-	}
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".sql")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db, dbName := inspectTestDB(t, string(src))
-			live := inspectOrFail(t, db, dbName)
-			got := schema.EncodeSnapshot(live)
-			golden := filepath.Join(inspectCorpus, name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("snapshot of %s differs from %s (run with -update to accept):\n%s", file, golden, got)
-			}
-			snap, err := schema.DecodeSnapshot(want)
-			if err != nil {
-				t.Fatalf("DecodeSnapshot(golden): %v", err)
-			}
-			if d := schema.Diff(snap.Schema, live); len(d) != 0 {
-				t.Errorf("Diff(golden, live) = %v, want none", d)
-			}
-			if strings.Contains(string(got), dbName) {
-				t.Errorf("the snapshot names the database %s; it must not depend on it", dbName)
-			}
-		})
-	}
+	snaptest.Golden(t, inspectCorpus, func(t *testing.T, sqlText string) *schema.Schema {
+		db, dbName := inspectTestDB(t, sqlText)
+		live := inspectOrFail(t, db, dbName)
+		if strings.Contains(string(schema.EncodeSnapshot(live)), dbName) {
+			t.Errorf("the snapshot names the database %s; it must not depend on it", dbName)
+		}
+		return live
+	})
 }
 
 // TestInspectSameDefinitionReadsTheSame creates one schema two ways that

@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"maps"
@@ -136,18 +135,9 @@ func inspectOrderScript(r *rand.Rand) string {
 // (which also changes SQLite's automatic index names): the snapshots are
 // identical bytes.
 func TestInspectIgnoresCreationOrder(t *testing.T) {
-	var first []byte
-	for seed := range uint64(5) {
-		script := inspectOrderScript(rand.New(rand.NewPCG(seed, 42)))
-		got := schema.EncodeSnapshot(inspect(t, inspectTestDB(t, script)))
-		if first == nil {
-			first = got
-			continue
-		}
-		if !bytes.Equal(got, first) {
-			t.Fatalf("seed %d gives another snapshot:\n%s\nscript:\n%s", seed, got, script)
-		}
-	}
+	snaptest.SameForEveryOrder(t, 5,
+		func(seed uint64) string { return inspectOrderScript(rand.New(rand.NewPCG(seed, 42))) },
+		func(t *testing.T, sqlText string) *schema.Schema { return inspect(t, inspectTestDB(t, sqlText)) })
 }
 
 // TestInspectCatchesEachChange applies one change at a time inside a

@@ -62,3 +62,23 @@ func Golden(t *testing.T, corpus string, load func(t *testing.T, sqlText string)
 		})
 	}
 }
+
+// SameForEveryOrder builds one schema once per seed, each time from
+// script(seed), which creates the same objects in another order, and
+// requires byte-identical snapshots: creation order is not part of a
+// schema.
+func SameForEveryOrder(t *testing.T, seeds int, script func(seed uint64) string, load func(t *testing.T, sqlText string) *schema.Schema) {
+	t.Helper()
+	var first []byte
+	for seed := range uint64(seeds) {
+		sqlText := script(seed)
+		got := schema.EncodeSnapshot(load(t, sqlText))
+		if first == nil {
+			first = got
+			continue
+		}
+		if !bytes.Equal(got, first) {
+			t.Fatalf("seed %d gives another snapshot:\n%s\nscript:\n%s", seed, got, sqlText)
+		}
+	}
+}
