@@ -110,18 +110,7 @@ func killAfterThreeOfFive(t *testing.T) (string, string, *sql.DB) {
 	// Statement 4 needs the metadata lock of accounts; an open transaction
 	// that read the table holds it, so the statement waits for as long as
 	// the test wants, independent of the machine's speed.
-	blocker, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Close()
-	if _, err := blocker.ExecContext(ctx, "START TRANSACTION"); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := blocker.QueryRowContext(ctx, "SELECT COUNT(*) FROM accounts").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	blocker := holdMetadataLock(t, db, "accounts")
 
 	// No bound on the statement's lock wait: it must wait until killed,
 	// not give up and retry.
@@ -326,18 +315,7 @@ func TestMySQLDDLWaitsBoundedAndRetries(t *testing.T) {
 	}
 	dir := project(t, map[string]string{"0001_add_note.up.sql": "ALTER TABLE busy ADD COLUMN note VARCHAR(100);\n"})
 
-	blocker, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Close()
-	if _, err := blocker.ExecContext(ctx, "START TRANSACTION"); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := blocker.QueryRowContext(ctx, "SELECT COUNT(*) FROM busy").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	blocker := holdMetadataLock(t, db, "busy")
 
 	// The application: four clients querying the table in a loop, each
 	// measuring how long its query took.
@@ -437,18 +415,7 @@ func TestMySQLDDLLockTimeoutGivesUpWithExit5(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := project(t, map[string]string{"0001_add_note.up.sql": "ALTER TABLE busy ADD COLUMN note VARCHAR(100);\n"})
-	blocker, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Close()
-	if _, err := blocker.ExecContext(ctx, "START TRANSACTION"); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := blocker.QueryRowContext(ctx, "SELECT COUNT(*) FROM busy").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	blocker := holdMetadataLock(t, db, "busy")
 	start := time.Now()
 	r := sg(t, dir, "apply", "--url", dbURL, "--ddl-lock-timeout", "1s", "--ddl-retries", "1")
 	t.Logf("gave up after %s", time.Since(start).Round(time.Millisecond))
@@ -479,18 +446,7 @@ func TestMySQLLockTimeoutAfterSomeStatementsLeavesAPartialMigration(t *testing.T
 		t.Fatal(err)
 	}
 	dir := project(t, map[string]string{"0001_two.up.sql": "CREATE TABLE fresh (id INT PRIMARY KEY);\nALTER TABLE busy ADD COLUMN note VARCHAR(100);\n"})
-	blocker, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Close()
-	if _, err := blocker.ExecContext(ctx, "START TRANSACTION"); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := blocker.QueryRowContext(ctx, "SELECT COUNT(*) FROM busy").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	blocker := holdMetadataLock(t, db, "busy")
 	expectCode(t, sg(t, dir, "apply", "--url", dbURL, "--ddl-lock-timeout", "1s", "--ddl-retries", "0"), 5)
 	r := sg(t, dir, "status", "--url", dbURL)
 	expectContains(t, r.stdout, "PARTIAL (1/2 statements, apply resumes)")
@@ -640,4 +596,25 @@ func TestMySQLRollbackRefusedWhileTheServingReleaseNeedsIt(t *testing.T) {
 	expectCode(t, r, 6)
 	expectContains(t, r.stderr, "authsvc 2 (1 live instance", "column users.email")
 	expectCode(t, sg(t, dir, "verify", "--url", url), 0)
+}
+
+// holdMetadataLock opens a transaction that reads table and keeps it open,
+// as a slow job would: until the returned connection ends the transaction,
+// every DDL statement on the table waits for its metadata lock.
+func holdMetadataLock(t *testing.T, db *sql.DB, table string) *sql.Conn {
+	t.Helper()
+	ctx := context.Background()
+	blocker, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blocker.Close() })
+	if _, err := blocker.ExecContext(ctx, "START TRANSACTION"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := blocker.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return blocker
 }
