@@ -145,44 +145,14 @@ func TestDDLWaitsBoundedAndRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The application keeps querying the table and measures its waits.
-	stopLoad := make(chan struct{})
-	var mu sync.Mutex
-	var worst time.Duration
-	var queries int
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stopLoad:
-					return
-				default:
-				}
-				start := time.Now()
-				var n int
-				if err := db.QueryRow("SELECT count(*) FROM busy").Scan(&n); err != nil {
-					t.Error(err)
-					return
-				}
-				d := time.Since(start)
-				mu.Lock()
-				queries++
-				worst = max(worst, d)
-				mu.Unlock()
-				time.Sleep(5 * time.Millisecond)
-			}
-		}()
-	}
+	load := startWorkload(t, db, "SELECT count(*) FROM busy")
 	go func() {
 		time.Sleep(2500 * time.Millisecond)
 		blocker.Commit()
 	}()
 	const lockTimeout = 300 * time.Millisecond
 	r := sg(t, dir, "apply", "--url", url, "--ddl-lock-timeout", lockTimeout.String())
-	close(stopLoad)
-	wg.Wait()
+	worst, queries := load.stop()
 	expectCode(t, r, 0)
 	expectContains(t, r.stderr, "gave up waiting for a table lock; retrying")
 	// Margin for a loaded two-core machine; without the timeout the
@@ -291,4 +261,51 @@ func mustFingerprint(t *testing.T, snapshot []byte) string {
 		t.Fatal(err)
 	}
 	return s.Fingerprint
+}
+
+// workload is an application querying a table from four clients, each
+// measuring how long its queries take.
+type workload struct {
+	done    chan struct{}
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	worst   time.Duration
+	queries int
+}
+
+func startWorkload(t *testing.T, db *sql.DB, query string) *workload {
+	w := &workload{done: make(chan struct{})}
+	for range 4 {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for {
+				select {
+				case <-w.done:
+					return
+				default:
+				}
+				start := time.Now()
+				var n int
+				if err := db.QueryRow(query).Scan(&n); err != nil {
+					t.Error(err)
+					return
+				}
+				d := time.Since(start)
+				w.mu.Lock()
+				w.queries++
+				w.worst = max(w.worst, d)
+				w.mu.Unlock()
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+	}
+	return w
+}
+
+// stop ends the workload and returns its slowest query and query count.
+func (w *workload) stop() (worst time.Duration, queries int) {
+	close(w.done)
+	w.wg.Wait()
+	return w.worst, w.queries
 }

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -319,36 +318,7 @@ func TestMySQLDDLWaitsBoundedAndRetries(t *testing.T) {
 
 	// The application: four clients querying the table in a loop, each
 	// measuring how long its query took.
-	stopLoad := make(chan struct{})
-	var mu sync.Mutex
-	var worst time.Duration
-	var queries int
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stopLoad:
-					return
-				default:
-				}
-				start := time.Now()
-				var n int
-				if err := db.QueryRow("SELECT COUNT(*) FROM busy").Scan(&n); err != nil {
-					t.Error(err)
-					return
-				}
-				d := time.Since(start)
-				mu.Lock()
-				queries++
-				worst = max(worst, d)
-				mu.Unlock()
-				time.Sleep(5 * time.Millisecond)
-			}
-		}()
-	}
+	load := startWorkload(t, db, "SELECT COUNT(*) FROM busy")
 
 	// The transaction ends 3 s after the ALTER first queues for the lock:
 	// long enough for at least one timeout and retry, and longer than the
@@ -373,8 +343,7 @@ func TestMySQLDDLWaitsBoundedAndRetries(t *testing.T) {
 
 	const lockTimeout = time.Second
 	r := sg(t, dir, "apply", "--url", dbURL, "--ddl-lock-timeout", lockTimeout.String())
-	close(stopLoad)
-	wg.Wait()
+	worst, queries := load.stop()
 	if err := <-released; err != nil {
 		t.Fatal(err)
 	}
