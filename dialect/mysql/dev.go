@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	dialect.RegisterDev("mysql", openDev)
+	dialect.RegisterDev("mysql", openDev, "mysql", "mariadb")
 }
 
 // devPrefix starts the name of every throw-away database, so that a
@@ -32,15 +32,10 @@ const devPrefix = "schemagate_dev_"
 // dropped afterwards (MySQL has no namespace inside a database to confine
 // the replay to).
 func openDev(ctx context.Context, devURL string) (dialect.Database, func(), error) {
-	if devURL == "" {
-		return nil, nil, schemagate.Errorf(schemagate.KindUsage, "dev_url_missing",
-			"replaying MySQL migrations needs a dev database: pass --dev-url").
-			WithHint("give a server URL without a database name (mysql://user@host:3306/) where schemagate may create and drop a throw-away database, or the URL of an empty database")
-	}
 	u, err := url.Parse(devURL)
-	if err != nil || (u.Scheme != "mysql" && u.Scheme != "mariadb") {
+	if err != nil {
 		return nil, nil, schemagate.Errorf(schemagate.KindUsage, "dev_url_invalid",
-			"--dev-url %s is not a mysql:// URL", dialect.Redact(devURL))
+			"--dev-url %s is not a valid URL", dialect.Redact(devURL))
 	}
 	cfg, err := parseURL(devURL)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	dialect.RegisterDev("postgres", openDev)
+	dialect.RegisterDev("postgres", openDev, "postgres", "postgresql")
 }
 
 // devPrefix starts the name of every throw-away database and namespace, so
@@ -32,15 +32,10 @@ const devPrefix = "schemagate_dev_"
 // replay happens in a scratch schema dropped afterwards (the schema model
 // leaves namespace names out, so the result is the same as in "public").
 func openDev(ctx context.Context, devURL string) (dialect.Database, func(), error) {
-	if devURL == "" {
-		return nil, nil, schemagate.Errorf(schemagate.KindUsage, "dev_url_missing",
-			"replaying PostgreSQL migrations needs a dev database: pass --dev-url").
-			WithHint("give a server URL without a database name (postgres://user@host:5432/) where schemagate may create and drop a throw-away database, or the URL of an empty database")
-	}
 	u, err := url.Parse(devURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+	if err != nil {
 		return nil, nil, schemagate.Errorf(schemagate.KindUsage, "dev_url_invalid",
-			"--dev-url %s is not a postgres:// URL", dialect.Redact(devURL))
+			"--dev-url %s is not a valid URL", dialect.Redact(devURL))
 	}
 	name := randomName()
 	if strings.Trim(u.Path, "/") == "" {
